@@ -1,0 +1,60 @@
+# The one entry point. Every target creates .venv when it is missing.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: help venv test pytest lint format typecheck generate check-generated demo bench soak emulator clean
+
+help:
+	@echo "make test             lint, type check, generated-code drift check and the test suite"
+	@echo "make demo             start the emulator, provision the example plan twice, stop the emulator"
+	@echo "make generate         regenerate generated/ from spec/openapi.yaml"
+	@echo "make check-generated  fail if generated/ differs from a fresh generation"
+	@echo "make lint | typecheck | format | bench | soak | emulator"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+test: venv lint typecheck check-generated pytest
+
+pytest: venv
+	$(BIN)/python -m pytest -q
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: venv
+	$(BIN)/mypy
+
+generate: venv
+	$(BIN)/python scripts/generate.py
+
+check-generated: venv
+	$(BIN)/python scripts/generate.py --check
+
+demo: venv
+	$(BIN)/python scripts/demo.py
+
+bench: venv
+	$(BIN)/python -m benchmarks
+
+soak: venv
+	$(BIN)/python -m pytest -q -m soak -p no:randomly tests
+
+emulator: venv
+	$(BIN)/leadexec emulator --host 127.0.0.1 --port 8080
+
+clean:
+	rm -rf $(VENV) build dist .mypy_cache .ruff_cache

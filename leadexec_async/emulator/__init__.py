@@ -1,0 +1,1 @@
+"""A local, stateful emulator of the LeadExec Account API (optional extra ``emulator``)."""

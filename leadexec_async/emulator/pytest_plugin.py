@@ -1,0 +1,1 @@
+"""pytest plugin of the emulator extra (fixtures arrive with the emulator)."""
