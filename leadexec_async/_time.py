@@ -1,0 +1,83 @@
+"""Pacific time in and out.
+
+The API reads every date-time as Pacific Time (America/Los_Angeles). The
+SDK therefore sends each one as a Pacific wall-clock time *with its offset*
+(``-08:00`` in winter, ``-07:00`` in summer), so the server reads the right
+instant whether or not it honours offsets:
+
+* an aware :class:`~datetime.datetime` is converted to Pacific Time;
+* a naive one is taken to be Pacific Time already;
+* a :class:`~datetime.date` means midnight Pacific on that day;
+* a string is parsed as ISO 8601 (``datetime.fromisoformat``: ``Z`` and
+  offsets allowed, a bare date means midnight) and then follows the rules above.
+
+The zone comes from the system time-zone database when there is one and from
+the ``tzdata`` package otherwise, so it works on machines without one.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import importlib.resources
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ._errors import ValidationError
+
+__all__ = ["PACIFIC", "PACIFIC_ZONE_KEY", "now_pacific", "to_pacific"]
+
+PACIFIC_ZONE_KEY = "America/Los_Angeles"  # default
+
+
+def load_pacific() -> _dt.tzinfo:
+    """Return the America/Los_Angeles zone: system database first, the tzdata package second."""
+    try:
+        return ZoneInfo(PACIFIC_ZONE_KEY)
+    except ZoneInfoNotFoundError:
+        area, city = PACIFIC_ZONE_KEY.split("/")
+        resource = importlib.resources.files("tzdata.zoneinfo").joinpath(area, city)
+        with resource.open("rb") as data:
+            return ZoneInfo.from_file(data, key=PACIFIC_ZONE_KEY)
+
+
+PACIFIC: _dt.tzinfo = load_pacific()
+"""The zone every date-time is sent in."""
+
+
+def now_pacific() -> _dt.datetime:
+    """The current time in Pacific Time, aware, to the microsecond."""
+    return _dt.datetime.now(PACIFIC)
+
+
+def to_pacific(value: object, field: str | None = None) -> _dt.datetime:
+    """Return ``value`` as an aware Pacific datetime (rules in the module docstring).
+
+    Anything that is not a datetime, a date or an ISO 8601 string raises
+    :class:`ValidationError` naming ``field``.
+    """
+    if isinstance(value, _dt.datetime):
+        moment = value
+    elif isinstance(value, _dt.date):
+        moment = _dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        try:
+            moment = _dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            where = f"{field}: " if field else ""
+            raise ValidationError(
+                f"{where}expected an ISO 8601 date-time such as '2024-05-01T09:30:00-07:00', "
+                f"got {value[:40]!r}",
+                field=field,
+            ) from None
+    else:
+        where = f"{field}: " if field else ""
+        raise ValidationError(
+            f"{where}expected a datetime, a date or an ISO 8601 string, got {type(value).__name__}",
+            field=field,
+        )
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return moment.replace(tzinfo=PACIFIC)
+    try:
+        return moment.astimezone(PACIFIC)
+    except OverflowError:
+        where = f"{field}: " if field else ""
+        raise ValidationError(f"{where}date-time {moment.isoformat()} is out of range", field=field) from None
