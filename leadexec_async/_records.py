@@ -416,7 +416,7 @@ class Shape:
 
     def convert_row(self, data: Any, path: str) -> Any:
         """Validate and complete one nested row at ``path`` (e.g. ``Criteria[0]``)."""
-        prefix = path + "."
+        prefix = path + "." if path else ""
         return self.complete(self.read(data, prefix), prefix)
 
 

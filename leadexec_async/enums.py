@@ -9,7 +9,8 @@ the wire values. Every enum has:
   the wire string in any case for string enums), its name, or the API
   reference's label. Matching ignores case, spaces, hyphens, underscores and
   slashes, so ``"HTTP POST"``, ``"http_post"``, ``"xml/json"``, ``"800 ivr"``,
-  ``"on hold"`` and ``"round robin"`` all work. ``bool`` is never an integer
+  ``"on hold"`` and ``"round robin"`` all work; week days also take their
+  three-letter abbreviations (``"Mon"``). ``bool`` is never an integer
   value. Anything else raises :class:`~leadexec_async.ValidationError` that
   lists the allowed labels and, when there is one, the closest match.
 * ``member.label``: the label the API reference uses (``"XML / JSON"``,
@@ -60,12 +61,19 @@ class _Table:
 
     __slots__ = ("by_key", "by_value", "generated", "labels", "listing")
 
-    def __init__(self, cls: type[enum.Enum], labels: Mapping[Any, str], generated: type[enum.Enum]) -> None:
+    def __init__(
+        self,
+        cls: type[enum.Enum],
+        labels: Mapping[Any, str],
+        generated: type[enum.Enum],
+        extra: Mapping[str, Any],
+    ) -> None:
         self.labels: dict[enum.Enum, str] = {m: labels[m.value] for m in cls}
         self.by_value: dict[Any, enum.Enum] = {m.value: m for m in cls}
         self.by_key: dict[str, enum.Enum] = {}
         for member, label in self.labels.items():
             keys = {normalize(member.name), normalize(label)}
+            keys.update(normalize(k) for k, v in extra.items() if v == member.value)
             if isinstance(member.value, str):
                 keys.add(normalize(member.value))
             else:
@@ -302,6 +310,11 @@ _LABELS: dict[type[enum.Enum], Mapping[Any, str]] = {
     CriteriaOperator: {m.value: m.value for m in CriteriaOperator},
 }
 
+# Further spellings parse accepts (never shown as labels).
+_EXTRA: dict[type[enum.Enum], Mapping[str, Any]] = {
+    WeekDay: {m.name[:3]: m.value for m in WeekDay},  # "Mon", "tue", ...
+}
+
 for _cls, _labels in _LABELS.items():
-    _TABLES[_cls] = _Table(_cls, _labels, GENERATED[_cls])
+    _TABLES[_cls] = _Table(_cls, _labels, GENERATED[_cls], _EXTRA.get(_cls, {}))
 del _cls, _labels
