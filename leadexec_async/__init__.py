@@ -1,5 +1,66 @@
-"""Async Python SDK for the LeadExec Account API."""
+"""Async Python SDK for the LeadExec Account API.
 
+Start with :class:`LeadExecClient`; every error derives from :class:`LeadExecError`.
+"""
+
+from ._client import LeadExecClient
+from ._errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ClientClosedError,
+    ConflictError,
+    LeadExecError,
+    NotFoundError,
+    OutcomeUnknownError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    UnexpectedResponseError,
+    ValidationError,
+)
 from ._version import __version__
+from .enums import (
+    AccountStatus,
+    AccountType,
+    AutomationType,
+    ClientStatus,
+    CriteriaOperator,
+    CriteriaType,
+    DeliveryType,
+    FieldType,
+    OfferDuration,
+    WeekDay,
+)
 
-__all__ = ["__version__"]
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AccountStatus",
+    "AccountType",
+    "AuthenticationError",
+    "AutomationType",
+    "BadRequestError",
+    "ClientClosedError",
+    "ClientStatus",
+    "ConflictError",
+    "CriteriaOperator",
+    "CriteriaType",
+    "DeliveryType",
+    "FieldType",
+    "LeadExecClient",
+    "LeadExecError",
+    "NotFoundError",
+    "OfferDuration",
+    "OutcomeUnknownError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ServerError",
+    "UnexpectedResponseError",
+    "ValidationError",
+    "WeekDay",
+    "__version__",
+]

@@ -1,0 +1,349 @@
+"""LeadExecClient: configuration, lifecycle and the three resources."""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import os
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import Any, Self
+
+import anyio
+import httpx
+from leadexec_api_client.api.authorization import create_token
+from leadexec_api_client.models import TokenRequest, TokenResponse
+from leadexec_api_client.models.grant_type import GrantType
+
+from . import _constants as C
+from ._auth import ClientCredentialsAuth, StaticAuth
+from ._errors import ClientClosedError, UnexpectedResponseError, ValidationError
+from ._limits import ConcurrencyLimiter, RateLimiter
+from ._logging import configure_from_env, logger
+from ._pipeline import Pipeline
+from ._records import masked_wire
+from ._resources import (
+    CLIENTS,
+    DELIVERY_ACCOUNTS,
+    DELIVERY_METHODS,
+    ClientsResource,
+    DeliveryAccountsResource,
+    DeliveryMethodsResource,
+)
+from ._retry import Kind, RetryPolicy
+from ._transport import VerifyTypes, build_http_client
+
+__all__ = ["LeadExecClient"]
+
+
+class LeadExecClient:
+    """An async client of the LeadExec Account API; use it with ``async with`` or call :meth:`aclose`.
+
+    Credentials: ``access_token`` (a bearer token), or ``client_id`` and
+    ``client_secret`` (tokens are then fetched from
+    ``POST /v1/authorization/token`` and renewed before they expire). Missing
+    arguments fall back to ``LEADEXEC_ACCESS_TOKEN``, ``LEADEXEC_CLIENT_ID``,
+    ``LEADEXEC_CLIENT_SECRET`` and ``LEADEXEC_BASE_URL``.
+
+    Arguments:
+        base_url: the API root; ``https://`` only, except ``http://`` to a loopback host.
+        timeout: seconds for each phase of a request (float), or an
+            :class:`httpx.Timeout`. Default: 5 s to connect, 30 s each to write,
+            to wait for/read the answer and to take a pooled connection.
+        max_retries: repeats after the first attempt, for failures that may be
+            repeated without creating a record twice (see :mod:`leadexec_async._retry`).
+        max_concurrency: requests in flight at once across everything sharing
+            this client, token requests included.
+        rate_limit: requests per second across the client (a token bucket);
+            ``None`` sets no client-side limit.
+        transport: an :class:`httpx.AsyncBaseTransport` to send through (tests, proxies).
+        http_client: an :class:`httpx.AsyncClient` owned by the caller; it is
+            not closed by :meth:`aclose`, and its pool should hold at least
+            ``max_concurrency`` connections.
+        max_retry_wait: the longest ``Retry-After`` honoured, in seconds; a
+            longer one raises at once (:class:`RateLimitError` for a 429).
+        retry_backoff: the first backoff in seconds (doubling per repeat, up to
+            ``retry_backoff_max``, minus up to 25 % jitter).
+        verify: TLS verification (``True``, a CA bundle path or an
+            :class:`ssl.SSLContext`). ``False`` disables it and logs a WARNING.
+        http_backend: ``"auto"`` (aiohttp under asyncio, httpx under trio),
+            ``"aiohttp"`` or ``"httpx"``; chosen at the first request.
+        sleep: the function awaited between attempts (tests pass an instant one).
+    """
+
+    def __init__(
+        self,
+        access_token: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout = C.DEFAULT_TIMEOUT,
+        max_retries: int = C.DEFAULT_MAX_RETRIES,
+        max_concurrency: int = C.DEFAULT_MAX_CONCURRENCY,
+        rate_limit: float | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        *,
+        max_retry_wait: float = C.DEFAULT_MAX_RETRY_WAIT,
+        retry_backoff: float = C.DEFAULT_BACKOFF_INITIAL,
+        retry_backoff_max: float = C.DEFAULT_BACKOFF_MAX,
+        verify: VerifyTypes = True,
+        http_backend: str = C.DEFAULT_HTTP_BACKEND,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
+        configure_from_env()
+        self._base_url = _check_base_url(base_url or os.environ.get(C.ENV_BASE_URL) or C.DEFAULT_BASE_URL)
+        self._auth = _pick_auth(access_token, client_id, client_secret)
+        self._timeout = _check_timeout(timeout)
+        _check_int("max_retries", max_retries, 0)
+        _check_int("max_concurrency", max_concurrency, 1)
+        for name, value in (
+            ("max_retry_wait", max_retry_wait),
+            ("retry_backoff", retry_backoff),
+            ("retry_backoff_max", retry_backoff_max),
+        ):
+            _check_seconds(name, value)
+        if http_backend not in C.HTTP_BACKENDS:
+            raise ValidationError(
+                f"http_backend: expected one of {', '.join(C.HTTP_BACKENDS)}, got {http_backend!r}",
+                field="http_backend",
+            )
+        if transport is not None and http_client is not None:
+            raise ValidationError("pass transport or http_client, not both", field="transport")
+        if verify is False:
+            logger.warning("TLS certificate verification is disabled for %s", self._base_url)
+        self._max_concurrency = max_concurrency
+        self._rate = RateLimiter(rate_limit) if rate_limit is not None else None
+        self._policy = RetryPolicy(
+            max_retries=max_retries,
+            initial=retry_backoff,
+            maximum=retry_backoff_max,
+            max_wait=max_retry_wait,
+        )
+        self._verify = verify
+        self._http_backend = http_backend
+        self._transport = transport
+        self._http = http_client
+        self._owns_http = http_client is None
+        self._sleep = sleep or anyio.sleep
+        self._live: Pipeline | None = None
+        self._closed = False
+        self.clients = ClientsResource(self, CLIENTS)
+        self.delivery_methods = DeliveryMethodsResource(self, DELIVERY_METHODS)
+        self.delivery_accounts = DeliveryAccountsResource(self, DELIVERY_ACCOUNTS)
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    def _pipeline(self) -> Pipeline:
+        """The pipeline of this client, built at the first request (inside the event loop)."""
+        live = self._live
+        if live is not None:
+            return live
+        if self._closed:
+            raise ClientClosedError("this LeadExecClient is closed; create a new one to send more requests")
+        if self._http is None:
+            self._http = build_http_client(
+                backend=self._http_backend,
+                timeout=self._timeout,
+                verify=self._verify,
+                max_concurrency=self._max_concurrency,
+                transport=self._transport,
+            )
+        live = self._live = Pipeline(
+            http=self._http,
+            base_url=self._base_url,
+            auth=self._auth,
+            concurrency=ConcurrencyLimiter(self._max_concurrency),
+            rate=self._rate,
+            policy=self._policy,
+            sleep=self._sleep,
+            mask=masked_wire,
+        )
+        if isinstance(self._auth, ClientCredentialsAuth):
+            self._auth.bind(self._fetch_token)
+        return live
+
+    async def _fetch_token(self) -> tuple[str, float]:
+        assert isinstance(self._auth, ClientCredentialsAuth)
+        request = TokenRequest(
+            client_id=self._auth.client_id,
+            client_secret=self._auth.client_secret.value,
+            grant_type=GrantType.CLIENT_CREDENTIALS,
+        )
+        kwargs = create_token._get_kwargs(body=request)
+        return await self._pipeline().request(
+            Kind.TOKEN,
+            kwargs["method"],
+            kwargs["url"],
+            kwargs["json"],
+            kwargs["headers"],
+            "create_token",
+            _parse_token,
+        )
+
+    async def aclose(self) -> None:
+        """Close the connections this client opened; calling it again does nothing.
+
+        A caller-owned ``http_client`` is left open. Requests after this raise
+        :class:`ClientClosedError`.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        self._live = None
+        http, self._http = self._http, None
+        if http is not None and self._owns_http:
+            await http.aclose()
+
+    async def __aenter__(self) -> Self:
+        if self._closed:
+            raise ClientClosedError("this LeadExecClient is closed; create a new one")
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`aclose` has run."""
+        return self._closed
+
+    @property
+    def base_url(self) -> str:
+        """The API root requests go to."""
+        return self._base_url
+
+    def __repr__(self) -> str:
+        auth = "none"
+        if isinstance(self._auth, StaticAuth):
+            auth = "access_token"
+        elif isinstance(self._auth, ClientCredentialsAuth):
+            auth = "client_credentials"
+        state = "closed" if self._closed else "open"
+        return (
+            f"<LeadExecClient {state} base_url={self._base_url!r} auth={auth} "
+            f"max_concurrency={self._max_concurrency} max_retries={self._policy.max_retries}>"
+        )
+
+
+# -- configuration checks (construction time only) --------------------------------
+
+
+def _parse_token(response: httpx.Response) -> tuple[str, float]:
+    try:
+        token = TokenResponse.from_dict(response.json())
+        access, expires = token.access_token, float(token.expires_in)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise UnexpectedResponseError(
+            f"the token endpoint answered {response.status_code} without a usable token",
+            status_code=response.status_code,
+            body="<token response withheld>",
+        ) from exc
+    if not isinstance(access, str) or not access or not math.isfinite(expires) or expires <= 0:
+        raise UnexpectedResponseError(
+            f"the token endpoint answered {response.status_code} without a usable token",
+            status_code=response.status_code,
+            body="<token response withheld>",
+        )
+    return access, expires
+
+
+def _pick_auth(
+    access_token: str | None, client_id: str | None, client_secret: str | None
+) -> StaticAuth | ClientCredentialsAuth:
+    if access_token is None and client_id is None and client_secret is None:
+        env = os.environ
+        access_token = env.get(C.ENV_ACCESS_TOKEN) or None
+        if access_token is None:
+            client_id = env.get(C.ENV_CLIENT_ID) or None
+            client_secret = env.get(C.ENV_CLIENT_SECRET) or None
+    if access_token is not None:
+        if not isinstance(access_token, str) or not access_token.strip():
+            raise ValidationError("access_token: expected a non-empty string", field="access_token")
+        return StaticAuth(access_token.strip())
+    if client_id and client_secret:
+        if not isinstance(client_id, str) or not isinstance(client_secret, str):
+            raise ValidationError("client_id and client_secret must be strings", field="client_id")
+        return ClientCredentialsAuth(client_id, client_secret)
+    if client_id or client_secret:
+        missing = "client_secret" if client_id else "client_id"
+        raise ValidationError(
+            f"{missing} is missing: the client-credentials flow needs both client_id and client_secret",
+            field=missing,
+        )
+    raise ValidationError(
+        "no credentials: pass access_token, or client_id and client_secret, or set "
+        f"{C.ENV_ACCESS_TOKEN} (or {C.ENV_CLIENT_ID} and {C.ENV_CLIENT_SECRET})",
+        field="access_token",
+    )
+
+
+def _check_base_url(value: str) -> str:
+    try:
+        url = httpx.URL(value)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise ValidationError(f"base_url: not a URL: {value!r}", field="base_url") from exc
+    if url.scheme not in ("https", "http") or not url.host:
+        raise ValidationError(
+            f"base_url: expected an https:// URL with a host, got {value!r}", field="base_url"
+        )
+    if url.scheme == "http" and not _is_loopback(url.host):
+        raise ValidationError(
+            f"base_url: plain http:// is refused for {url.host!r} (tokens would travel unencrypted); "
+            "use https://, or http:// only to a loopback host (127.0.0.0/8, ::1, localhost)",
+            field="base_url",
+        )
+    if url.query or url.fragment or url.userinfo:
+        raise ValidationError(
+            "base_url: must not contain credentials, a query or a fragment", field="base_url"
+        )
+    return str(url).rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
+    if isinstance(timeout, httpx.Timeout):
+        phases = (timeout.connect, timeout.read, timeout.write, timeout.pool)
+        if any(p is None or not math.isfinite(p) or p <= 0 for p in phases):
+            raise ValidationError(
+                "timeout: every phase of an httpx.Timeout must be a positive finite number of seconds",
+                field="timeout",
+            )
+        return timeout
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        raise ValidationError(
+            f"timeout: expected seconds (a number) or an httpx.Timeout, got {type(timeout).__name__}",
+            field="timeout",
+        )
+    _check_seconds("timeout", timeout, positive=True)
+    return httpx.Timeout(float(timeout))
+
+
+def _check_int(name: str, value: Any, minimum: int) -> None:
+    if type(value) is not int or value < minimum:
+        raise ValidationError(f"{name}: expected an integer >= {minimum}, got {value!r}", field=name)
+
+
+def _check_seconds(name: str, value: Any, *, positive: bool = False) -> None:
+    ok = (
+        not isinstance(value, bool)
+        and isinstance(value, int | float)
+        and math.isfinite(value)
+        and (value > 0 if positive else value >= 0)
+    )
+    if not ok:
+        what = "a positive" if positive else "a non-negative"
+        raise ValidationError(f"{name}: expected {what} finite number of seconds, got {value!r}", field=name)

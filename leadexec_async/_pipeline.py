@@ -1,0 +1,237 @@
+"""One call to the API, from first attempt to result or error.
+
+Every request of a client walks :meth:`Pipeline.request`:
+
+1. auth: the ``Authorization`` value (a token request, itself a pipeline
+   call, when the token is missing or due; taken before a slot so that a
+   caller waiting for a token holds none);
+2. concurrency limiter, then rate limiter (the slot is held only while the
+   request is on the wire, never during a backoff sleep);
+3. send through the client's :class:`httpx.AsyncClient`;
+4. classify: 2xx goes to ``parse``; 401 gets one token renewal and one resend
+   (a request answered 401 was refused, so resending a create is safe);
+   anything else is looked up in :mod:`leadexec_async._retry`;
+5. retry after a backoff, or raise. Every error raised after sending carries
+   ``attempts``.
+
+A DEBUG line is logged per attempt and an INFO line per retry; messages are
+only formatted when that level is on.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
+
+import httpx
+
+from ._auth import ClientCredentialsAuth, StaticAuth
+from ._errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    LeadExecError,
+    OutcomeUnknownError,
+    error_for_response,
+)
+from ._limits import ConcurrencyLimiter, RateLimiter
+from ._logging import logger, redact
+from ._retry import Action, Kind, RetryPolicy, classify_exception, classify_status, parse_retry_after
+
+T = TypeVar("T")
+Auth = StaticAuth | ClientCredentialsAuth
+Sleep = Callable[[float], Awaitable[None]]
+Mask = Callable[[Mapping[str, Any]], Mapping[str, Any]]
+
+_DEBUG = logging.DEBUG
+_INFO = logging.INFO
+_perf = time.perf_counter
+
+
+class Pipeline:
+    """The request loop shared by every resource and by the token request."""
+
+    __slots__ = ("_auth", "_base", "_concurrency", "_http", "_mask", "_policy", "_rate", "_sleep")
+
+    def __init__(
+        self,
+        *,
+        http: httpx.AsyncClient,
+        base_url: str,
+        auth: Auth | None,
+        concurrency: ConcurrencyLimiter,
+        rate: RateLimiter | None,
+        policy: RetryPolicy,
+        sleep: Sleep,
+        mask: Mask,
+    ) -> None:
+        self._http = http
+        self._base = base_url
+        self._auth = auth
+        self._concurrency = concurrency
+        self._rate = rate
+        self._policy = policy
+        self._sleep = sleep
+        self._mask = mask
+
+    async def request(
+        self,
+        kind: Kind,
+        method: str,
+        path: str,
+        body: Mapping[str, Any],
+        headers: dict[str, str],
+        operation: str,
+        parse: Callable[[httpx.Response], T],
+    ) -> T:
+        """Send ``body`` as JSON to ``path`` until it succeeds or may not be repeated.
+
+        ``headers`` is owned by the call (the pipeline adds ``Authorization``
+        to it). ``parse`` turns a 2xx response into the result; its
+        :class:`LeadExecError` gets ``attempts`` set like any other.
+        """
+        url = self._base + path
+        auth = None if kind is Kind.TOKEN else self._auth
+        policy = self._policy
+        concurrency = self._concurrency
+        rate = self._rate
+        send = self._http.request
+        attempt = 0
+        retries = 0
+        renewed = False
+        header = ""
+        while True:
+            if auth is not None:
+                current = auth.current()
+                header = current if current is not None else await auth.get()
+                headers["Authorization"] = header
+            attempt += 1
+            response: httpx.Response | None = None
+            failure: httpx.TransportError | None = None
+            await concurrency.acquire()
+            try:
+                if rate is not None:
+                    await rate.acquire()
+                started = _perf()
+                try:
+                    response = await send(method, url, json=body, headers=headers)
+                except httpx.TransportError as exc:
+                    failure = exc
+            finally:
+                concurrency.release()
+
+            if response is not None:
+                status = response.status_code
+                if logger.isEnabledFor(_DEBUG):
+                    logger.debug(
+                        "%s %s -> %d in %.1f ms (attempt %d)",
+                        method.upper(),
+                        path,
+                        status,
+                        (_perf() - started) * 1000.0,
+                        attempt,
+                    )
+                if rate is not None:
+                    rate.on_response(status)
+                if 200 <= status < 300:
+                    try:
+                        return parse(response)
+                    except LeadExecError as exc:
+                        exc.attempts = attempt
+                        raise
+                if status == 401 and auth is not None and auth.renewable and not renewed:
+                    renewed = True
+                    await auth.renew(header)
+                    self._log_retry(method, path, "401, renewing the token", attempt, 0.0)
+                    continue
+                action = classify_status(kind, status)
+                retry_after = (
+                    parse_retry_after(response.headers.get("Retry-After")) if status in (429, 503) else None
+                )
+                if (
+                    action is Action.RETRY
+                    and retries < policy.max_retries
+                    and (retry_after is None or retry_after <= policy.max_wait)
+                ):
+                    retries += 1
+                    delay = policy.delay(retries, retry_after)
+                    self._log_retry(method, path, str(status), attempt, delay)
+                    await self._sleep(delay)
+                    continue
+                error: LeadExecError = self._status_error(response, retry_after)
+                if action is Action.UNKNOWN:
+                    error = self._unknown(method, path, body, operation, error)
+            else:
+                assert failure is not None
+                if logger.isEnabledFor(_DEBUG):
+                    logger.debug(
+                        "%s %s -> %s after %.1f ms (attempt %d)",
+                        method.upper(),
+                        path,
+                        type(failure).__name__,
+                        (_perf() - started) * 1000.0,
+                        attempt,
+                    )
+                action = classify_exception(kind, failure)
+                if action is Action.RETRY and retries < policy.max_retries:
+                    retries += 1
+                    delay = policy.delay(retries, None)
+                    self._log_retry(method, path, type(failure).__name__, attempt, delay)
+                    await self._sleep(delay)
+                    continue
+                error = self._connection_error(method, path, failure)
+                if action is Action.UNKNOWN:
+                    error = self._unknown(method, path, body, operation, error)
+            error.attempts = attempt
+            raise error
+
+    # -- helpers (error path only) ------------------------------------------------
+
+    def _secrets(self) -> tuple[str, ...]:
+        return self._auth.secrets() if self._auth is not None else ()
+
+    def _status_error(self, response: httpx.Response, retry_after: float | None) -> APIStatusError:
+        error = error_for_response(response, retry_after=retry_after)
+        secrets = self._secrets()
+        error.args = (redact(str(error), secrets),)
+        error.body = redact(error.body, secrets)
+        return error
+
+    def _connection_error(self, method: str, path: str, failure: httpx.TransportError) -> APIConnectionError:
+        detail = redact(str(failure), self._secrets()) or "no detail"
+        message = f"{method.upper()} {path} failed: {type(failure).__name__}: {detail}"
+        cls = APITimeoutError if isinstance(failure, httpx.TimeoutException) else APIConnectionError
+        error = cls(message)
+        error.__cause__ = failure
+        return error
+
+    def _unknown(
+        self,
+        method: str,
+        path: str,
+        body: Mapping[str, Any],
+        operation: str,
+        cause: LeadExecError,
+    ) -> OutcomeUnknownError:
+        reason = (
+            f"answered {cause.status_code}"
+            if isinstance(cause, APIStatusError)
+            else f"failed after sending ({type(cause.__cause__ or cause).__name__})"
+        )
+        error = OutcomeUnknownError(
+            f"{method.upper()} {path} (a create) {reason}; the record may or may not exist, "
+            "so it was not sent again. Look it up before retrying.",
+            payload=self._mask(body),
+            operation=operation,
+        )
+        error.__cause__ = cause
+        return error
+
+    @staticmethod
+    def _log_retry(method: str, path: str, reason: str, attempt: int, delay: float) -> None:
+        if logger.isEnabledFor(_INFO):
+            logger.info(
+                "%s %s: %s on attempt %d; retrying in %.2f s", method.upper(), path, reason, attempt, delay
+            )

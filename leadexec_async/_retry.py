@@ -1,0 +1,137 @@
+"""Which failure may be repeated, and how long to wait before repeating it.
+
+The API has no idempotency key, so a request is repeated only when repeating
+it cannot create a second record:
+
+=========================================  ===========  ==================  ===========
+failure                                    update (id>0) create (id 0)       token
+=========================================  ===========  ==================  ===========
+no connection made (connect error,         retry        retry               retry
+connect timeout, pool timeout)
+may have reached the server (read/write    retry        OutcomeUnknownError retry
+timeout, dropped connection, read/write
+error, protocol error)
+408                                        retry        raise               retry
+429                                        retry        retry               retry
+500, 502, 504                              retry        OutcomeUnknownError retry
+503                                        retry        retry               retry
+other 5xx (incl. 520-527)                  raise        OutcomeUnknownError raise
+501, 505, 511                              raise        raise               raise
+any other status                           raise        raise               raise
+=========================================  ===========  ==================  ===========
+
+A 401 is handled by the pipeline (one token renewal, one resend) before this
+table is consulted. Waits follow :meth:`RetryPolicy.delay`.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import enum
+import math
+import random
+import time
+from collections.abc import Callable
+
+import httpx
+
+from . import _constants as C
+
+
+class Kind(enum.IntEnum):
+    """What a request does, which decides what may be repeated."""
+
+    CREATE = 0  #: a record with id 0: repeating may duplicate it
+    UPDATE = 1  #: a record with its id: repeating replaces it again
+    TOKEN = 2  #: a token request: repeating is harmless
+
+
+class Action(enum.IntEnum):
+    """What to do with a failed attempt."""
+
+    RETRY = 0
+    RAISE = 1
+    UNKNOWN = 2  #: a create may have been applied: raise OutcomeUnknownError
+
+
+_REPEATABLE = frozenset({408, 429, 500, 502, 503, 504})
+_CREATE_REPEATABLE = frozenset({429, 503})
+_NOT_APPLIED_5XX = frozenset({501, 503, 505, 511})
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_NEVER_SENT_FATAL = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
+
+
+def classify_status(kind: Kind, status: int) -> Action:
+    """The action for a non-2xx ``status`` (any integer, IANA-listed or not)."""
+    if kind is Kind.CREATE:
+        if status in _CREATE_REPEATABLE:
+            return Action.RETRY
+        if status >= 500 and status not in _NOT_APPLIED_5XX:
+            return Action.UNKNOWN
+        return Action.RAISE
+    return Action.RETRY if status in _REPEATABLE else Action.RAISE
+
+
+def classify_exception(kind: Kind, exc: httpx.TransportError) -> Action:
+    """The action for a transport failure."""
+    if isinstance(exc, _NOT_SENT):
+        return Action.RETRY
+    if isinstance(exc, _NEVER_SENT_FATAL):
+        return Action.RAISE
+    return Action.UNKNOWN if kind is Kind.CREATE else Action.RETRY
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value (delta-seconds or an HTTP date).
+
+    Returns ``None`` when the value is missing or unreadable, and never a
+    negative number. ``now`` is the current Unix time (for tests).
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+class RetryPolicy:
+    """Retry knobs: how many repeats, the backoff curve and the longest honoured ``Retry-After``.
+
+    Before repeat ``n`` (1-based) the wait is the server's ``Retry-After`` when
+    it sent one, else ``min(initial * 2**(n-1), maximum) * (1 - 0.25 * random())``.
+    """
+
+    __slots__ = ("initial", "max_retries", "max_wait", "maximum", "random")
+
+    def __init__(
+        self,
+        *,
+        max_retries: int = C.DEFAULT_MAX_RETRIES,
+        initial: float = C.DEFAULT_BACKOFF_INITIAL,
+        maximum: float = C.DEFAULT_BACKOFF_MAX,
+        max_wait: float = C.DEFAULT_MAX_RETRY_WAIT,
+        random: Callable[[], float] = random.random,
+    ) -> None:
+        self.max_retries = max_retries
+        self.initial = initial
+        self.maximum = maximum
+        self.max_wait = max_wait
+        self.random = random
+
+    def delay(self, retry_number: int, retry_after: float | None) -> float:
+        """Seconds to wait before repeat ``retry_number`` (1 for the first repeat)."""
+        if retry_after is not None:
+            return retry_after
+        base = min(self.initial * 2.0 ** (retry_number - 1), self.maximum)
+        return base * (1.0 - C.BACKOFF_JITTER * self.random())
