@@ -1,0 +1,189 @@
+"""``leadexec provision``: argument parsing here; rich and pyyaml are imported only when it runs."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import Any
+
+from . import _constants as C
+
+__all__ = ["add_parser", "run"]
+
+EXIT_OK = 0  # every record is in place (or, with --dry-run, the plan is valid)
+EXIT_NOT_IN_PLACE = 1  # some record failed, is unknown or was skipped
+EXIT_BAD_INPUT = 2  # bad plan, arguments, ledger or credentials: nothing was sent
+EXIT_STOPPED = 130  # stopped by Ctrl-C or SIGTERM
+
+_EPILOG = """\
+credentials come from the environment: LEADEXEC_ACCESS_TOKEN, or
+LEADEXEC_CLIENT_ID and LEADEXEC_CLIENT_SECRET; LEADEXEC_BASE_URL unless --base-url.
+
+exit status: 0 when every record is in place (--dry-run: the plan is valid),
+1 when some record is not, 2 when nothing was sent (bad plan, arguments or
+ledger), 130 when stopped by Ctrl-C or SIGTERM.
+"""
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, not {text}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number, not {text}")
+    return value
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``provision`` subcommand to the ``leadexec`` command."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "provision",
+        help="create or update the clients, delivery methods and accounts of a plan",
+        description="Apply a YAML or JSON plan of clients, delivery methods and delivery accounts: "
+        "concurrently, resumably, never creating a record twice.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("plan", metavar="PLAN", help="the plan file (.yaml, .yml or .json)")
+    parser.add_argument(
+        "--base-url", metavar="URL", help="API address (default: $LEADEXEC_BASE_URL or production)"
+    )
+    parser.add_argument(
+        "--ledger", metavar="PATH", help=f"ledger file (default: next to the plan, PLAN{C.LEDGER_SUFFIX})"
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=_positive_int,
+        default=C.DEFAULT_CONCURRENCY,
+        metavar="N",
+        help=f"requests in flight at once (default {C.DEFAULT_CONCURRENCY})",
+    )
+    parser.add_argument(
+        "--rate-limit", type=_positive_float, metavar="R", help="at most R requests per second"
+    )
+    parser.add_argument("--dry-run", action="store_true", help="show what would be done; send nothing")
+    parser.add_argument(
+        "--retry-unknown",
+        action="store_true",
+        help="send again the creates whose outcome is unknown (may duplicate them if they were applied)",
+    )
+    parser.add_argument("--report", metavar="FILE.json", help="write the summary and every record's outcome")
+    parser.add_argument(
+        "--progress",
+        choices=("auto", "bar", "lines", "none"),
+        default="auto",
+        help="progress output: a bar on a terminal, lines otherwise (default auto)",
+    )
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``leadexec provision``; return the exit status."""
+    from ._output import Output
+
+    out = Output(args.progress)
+    try:
+        return _run(args, out)
+    except KeyboardInterrupt:
+        out.error(
+            "stopped at once (second interrupt); creates that were in flight are unknown to the next run"
+        )
+        return EXIT_STOPPED
+
+
+def _run(args: argparse.Namespace, out: Any) -> int:
+    import json
+    from pathlib import Path
+
+    import anyio
+
+    from .._constants import DEFAULT_BASE_URL, ENV_BASE_URL
+    from .ledger import Ledger, LedgerError, default_ledger_path
+    from .plan import PlanError, load_plan
+    from .runner import Runner, RunSummary
+
+    try:
+        plan = load_plan(args.plan)
+    except ModuleNotFoundError as error:
+        out.error(f"{error.name} is missing: pip install 'leadexec-async[cli]'")
+        return EXIT_BAD_INPUT
+    except PlanError as error:
+        out.error(str(error))
+        return EXIT_BAD_INPUT
+
+    base_url = args.base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
+    ledger_path = Path(args.ledger) if args.ledger else default_ledger_path(args.plan)
+    try:
+        server = Ledger.server_of(base_url)
+    except Exception as error:  # httpx.InvalidURL and friends
+        out.error(f"--base-url: not a usable URL: {error}")
+        return EXIT_BAD_INPUT
+    if args.dry_run and not ledger_path.exists():
+        ledger_path = Path(":memory:")  # nothing applied yet, and a dry run writes no file
+    try:
+        ledger = Ledger(ledger_path, server=server)
+    except LedgerError as error:
+        out.error(str(error))
+        return EXIT_BAD_INPUT
+
+    with ledger:
+        runner = Runner(
+            plan, ledger, retry_unknown=args.retry_unknown, concurrency=args.concurrency, on_result=out.record
+        )
+        if args.dry_run:
+            summary: RunSummary = runner.preview()
+            out.dry_run(summary)
+        else:
+            out.start(plan, base_url, ledger_path)
+            outcome = anyio.run(_apply, runner, args, base_url, out)
+            if isinstance(outcome, str):
+                out.error(outcome)
+                return EXIT_BAD_INPUT
+            summary = outcome
+            out.finish(summary)
+    if args.report:
+        report = summary.as_json()
+        report["summary"]["plan"] = str(args.plan)
+        Path(args.report).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    if args.dry_run:
+        return EXIT_OK
+    if summary.stopped:
+        return EXIT_STOPPED
+    return EXIT_OK if summary.all_in_place else EXIT_NOT_IN_PLACE
+
+
+async def _apply(runner: Any, args: argparse.Namespace, base_url: str, out: Any) -> Any:
+    """Run the plan with a client, stopping gracefully on the first SIGINT or SIGTERM."""
+    import signal
+
+    import anyio
+
+    import leadexec_async as lx
+
+    try:
+        client = lx.LeadExecClient(
+            base_url=base_url, max_concurrency=args.concurrency, rate_limit=args.rate_limit
+        )
+    except (lx.LeadExecError, ValueError) as error:
+        return f"cannot make a client: {error}"
+
+    stop = anyio.Event()
+    async with client as le, anyio.create_task_group() as tg:
+
+        async def on_signals() -> None:
+            with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+                async for signum in signals:
+                    if stop.is_set():
+                        raise KeyboardInterrupt
+                    out.stopping(signal.Signals(signum).name, C.STOP_GRACE_SECONDS)
+                    stop.set()
+
+        tg.start_soon(on_signals)
+        summary = await runner.run(le, stop=stop)
+        tg.cancel_scope.cancel()
+    return summary
