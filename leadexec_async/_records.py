@@ -317,7 +317,7 @@ class Shape:
         id_key: str | None = None,
         defaults: Mapping[str, Any] = _EMPTY,
         rows: Mapping[str, Shape] = _EMPTY,
-        hook: Callable[[dict[str, Any], str], None] | None = None,
+        hook: Callable[[Shape, dict[str, Any], str], None] | None = None,
         times: Collection[str] = (),
         string_default: str | None = None,
     ) -> None:
@@ -379,7 +379,9 @@ class Shape:
         for key, value in data.items():
             field = self.by_key.get(key) if isinstance(key, str) else None
             if field is None:
-                raise suggest_key(key, self.wire_names, self.title, prefix)
+                # Suggest in the caller's style: keywords for lower-case keys, wire keys otherwise.
+                style = self.by_kw if isinstance(key, str) and key.islower() else self.wire_names
+                raise suggest_key(key, list(style), self.title, prefix)
             if field.attr in out:
                 raise ValidationError(f"{prefix}{key!r}: the same field is given twice", field=prefix + key)
             out[field.attr] = field.convert(value, prefix + key)
@@ -401,16 +403,23 @@ class Shape:
             out[field.attr] = field.convert(value, key)
         return out
 
+    def display(self, prefix: str, attr: str) -> str:
+        """A field's name in the caller's style: keywords at the top and under lower-case keys, else wire."""
+        field = self.by_attr[attr]
+        parts = prefix.split(".")
+        snake = not prefix or parts[-2].split("[")[0].islower()
+        return prefix + (field.key if snake else field.wire)
+
     def complete(self, values: dict[str, Any], prefix: str) -> Any:
         """Run the row hook, fill defaults, refuse missing required fields, build the model."""
         if self.hook is not None:
-            self.hook(values, prefix)
+            self.hook(self, values, prefix)
         for attr, default in self.defaults.items():
             if attr not in values:
                 values[attr] = default() if callable(default) else default
         for f in self.needed:
             if f.attr not in values:
-                name = prefix + f.wire if prefix else f.key
+                name = self.display(prefix, f.attr)
                 raise ValidationError(f"{name} is required for {self.title}", field=name)
         return self.model(**values)
 
@@ -430,7 +439,7 @@ DAY_START = _dt.time(0, 0)  # default
 DAY_END = _dt.time(23, 59, 59)  # default
 
 
-def _day_hook(values: dict[str, Any], path: str) -> None:
+def _day_hook(shape: Shape, values: dict[str, Any], path: str) -> None:
     static = values.get("static_date")
     if "week_day" not in values and static is not None:
         values["week_day"] = _enums.to_generated(_enums.WeekDay((static.weekday() + 1) % 7))
@@ -438,26 +447,23 @@ def _day_hook(values: dict[str, Any], path: str) -> None:
     for attr, fallback in (("start_time", DAY_START), ("end_time", DAY_END)):
         moment = values.get(attr, fallback)
         if isinstance(moment, _dt.time):
-            values[attr] = to_pacific(_dt.datetime.combine(day, moment), path + attr)
+            values[attr] = to_pacific(_dt.datetime.combine(day, moment), shape.display(path, attr))
 
 
-def _setting_hook(values: dict[str, Any], path: str) -> None:
+def _setting_hook(shape: Shape, values: dict[str, Any], path: str) -> None:
     if "has_map" not in values:
         values["has_map"] = bool(values.get("field_mappings"))
 
 
-def _criteria_hook(values: dict[str, Any], path: str) -> None:
+def _criteria_hook(shape: Shape, values: dict[str, Any], path: str) -> None:
     kind = values.get("type_", _enums.CriteriaType.FIELD_VALUE)
     if kind == _enums.CriteriaType.FIELD_VALUE:
         if "lead_field_uid" not in values:
-            raise ValidationError(
-                f"{path}lead_field_uid is required for a FieldValue criteria row",
-                field=path + "lead_field_uid",
-            )
+            name = shape.display(path, "lead_field_uid")
+            raise ValidationError(f"{name} is required for a FieldValue criteria row", field=name)
     elif not values.get("expression"):
-        raise ValidationError(
-            f"{path}expression is required for a {kind} criteria row", field=path + "expression"
-        )
+        name = shape.display(path, "expression")
+        raise ValidationError(f"{name} is required (non-empty) for a {kind} criteria row", field=name)
 
 
 _MAPPING = Shape(

@@ -28,10 +28,14 @@ __all__ = ["PACIFIC", "PACIFIC_ZONE_KEY", "now_pacific", "to_pacific"]
 PACIFIC_ZONE_KEY = "America/Los_Angeles"  # default
 
 
+def _system_zone(key: str) -> _dt.tzinfo:
+    return ZoneInfo(key)
+
+
 def load_pacific() -> _dt.tzinfo:
     """Return the America/Los_Angeles zone: system database first, the tzdata package second."""
     try:
-        return ZoneInfo(PACIFIC_ZONE_KEY)
+        return _system_zone(PACIFIC_ZONE_KEY)
     except ZoneInfoNotFoundError:
         area, city = PACIFIC_ZONE_KEY.split("/")
         resource = importlib.resources.files("tzdata.zoneinfo").joinpath(area, city)
