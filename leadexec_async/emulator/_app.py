@@ -35,6 +35,7 @@ Send = Callable[[Message], Awaitable[None]]
 
 _JSON = b"application/json"
 _TEXT = b"text/plain; charset=utf-8"
+_DRAIN_LIMIT = 64 * 1024 * 1024  # bytes of an oversized body read and thrown away before closing
 _DROP_WAIT = 2.0  # seconds to wait for the server to notice a connection we closed
 _UNKNOWN = "unknown"
 
@@ -273,27 +274,23 @@ class Emulator:
         return None
 
     async def _read_body(self, scope: Scope, receive: Receive) -> tuple[bytes, bool]:
+        """Return (body, too_large). A body over the limit is read on and discarded (up to
+        :data:`_DRAIN_LIMIT`), so the client is not reset while still sending and gets the 400."""
         limit = self.config.body_limit
-        for name, value in scope["headers"]:
-            if name == b"content-length":
-                try:
-                    if int(value) > limit:
-                        return b"", True
-                except ValueError:
-                    pass
         chunks: list[bytes] = []
         size = 0
         while True:
             message = await receive()
             if message["type"] != "http.request":
-                return b"", False
+                return b"", size > limit
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > limit:
-                return b"", True
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                return b"".join(chunks), False
+            if size <= limit:
+                chunks.append(chunk)
+            elif chunks:
+                chunks.clear()
+            if not message.get("more_body", False) or size > _DRAIN_LIMIT:
+                return (b"".join(chunks), False) if size <= limit else (b"", True)
 
     # --- the rules --------------------------------------------------------------
 
