@@ -1,0 +1,111 @@
+"""A ``leadexec provision`` process killed or stopped part way: the next run converges, never duplicating."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ._helpers import PASSWORD, PASSWORD_VAR, audit, ledger_rows, write_plan
+
+CLIENTS = 40
+CONCURRENCY = 4
+DEADLINE = 60.0
+
+
+def _start(emulator: Any, plan: Path, tmp_path: Path, *extra: str) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, LEADEXEC_ACCESS_TOKEN=emulator.token, **{PASSWORD_VAR: PASSWORD})
+    env.pop("LEADEXEC_CLIENT_ID", None)
+    cmd = [
+        sys.executable,
+        "-m",
+        "leadexec_async.cli",
+        "provision",
+        str(plan),
+        "--base-url",
+        emulator.base_url,
+    ]
+    cmd += ["--concurrency", str(CONCURRENCY), "--progress", "none", *extra]
+    log = (tmp_path / "run.log").open("ab")
+    return subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def _wait_for_done_rows(ledger: Path, proc: subprocess.Popen[bytes], at_least: int) -> None:
+    """Poll the ledger (a real condition, bounded by a deadline) until enough records are done."""
+    deadline = time.monotonic() + DEADLINE
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the run ended before it could be interrupted"
+        if ledger.exists():
+            try:
+                done = sum(1 for state, _ in ledger_rows(ledger).values() if state == "done")
+            except Exception:  # the schema may not exist yet
+                done = 0
+            if done >= at_least:
+                return
+        time.sleep(0.01)
+    pytest.fail("the run made no progress")
+
+
+@pytest.mark.slow
+@pytest.mark.leadexec_emulator(faults="latency:0.02-0.05", seed=3)
+def test_a_run_killed_part_way_converges_on_the_next_run_with_no_duplicate(
+    leadexec_emulator: Any, tmp_path: Path
+) -> None:
+    plan = tmp_path / "plan.yaml"
+    total = write_plan(plan, CLIENTS)
+    ledger = tmp_path / "plan.ledger.sqlite"
+    proc = _start(leadexec_emulator, plan, tmp_path)
+    _wait_for_done_rows(ledger, proc, at_least=40)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=DEADLINE)
+    killed = audit(leadexec_emulator.state(), ledger, CLIENTS)
+    assert killed.in_place < total
+    assert killed.unknown <= CONCURRENCY  # only creates in flight at the kill can be unknown
+
+    report = tmp_path / "r.json"
+    rerun = _start(leadexec_emulator, plan, tmp_path, "--report", str(report))
+    rerun.wait(timeout=DEADLINE)
+    found = audit(leadexec_emulator.state(), ledger, CLIENTS)  # asserts: nothing created twice
+    summary = json.loads(report.read_text())["summary"]
+    assert summary["unchanged"] == killed.in_place  # what the killed run applied was not sent again
+    assert found.unknown == killed.unknown
+    assert summary["failed"] == 0
+    assert found.in_place + found.unknown + summary["skipped"] == total
+    assert rerun.returncode == (0 if found.unknown == 0 else 1)
+
+    # converged: one more run sends nothing at all
+    sent = leadexec_emulator.state()["counters"]["requests"]
+    third = _start(leadexec_emulator, plan, tmp_path)
+    third.wait(timeout=DEADLINE)
+    assert leadexec_emulator.state()["counters"]["requests"] == sent
+
+
+@pytest.mark.slow
+@pytest.mark.leadexec_emulator(faults="latency:0.02-0.05", seed=5)
+def test_sigterm_stops_gracefully_leaving_nothing_unknown(leadexec_emulator: Any, tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    total = write_plan(plan, CLIENTS)
+    ledger = tmp_path / "plan.ledger.sqlite"
+    report = tmp_path / "r.json"
+    proc = _start(leadexec_emulator, plan, tmp_path, "--report", str(report))
+    _wait_for_done_rows(ledger, proc, at_least=30)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=DEADLINE) == 130
+    data = json.loads(report.read_text())
+    assert data["summary"]["stopped"] is True
+    assert data["summary"]["unknown"] == 0
+    assert all(state == "done" for state, _ in ledger_rows(ledger).values())  # in-flight answers recorded
+    stopped = audit(leadexec_emulator.state(), ledger, CLIENTS)
+    assert stopped.unknown == 0
+    assert 0 < stopped.in_place < total
+
+    rerun = _start(leadexec_emulator, plan, tmp_path)
+    assert rerun.wait(timeout=DEADLINE) == 0
+    assert audit(leadexec_emulator.state(), ledger, CLIENTS).in_place == total
