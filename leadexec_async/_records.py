@@ -69,6 +69,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import math
 from collections.abc import Callable, Collection, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -130,7 +131,7 @@ BOUNDS: Mapping[str, tuple[float, float]] = MappingProxyType(
         "DeliveryAccount.ClientAccountUID": (0, INT32[1]),
         "DeliveryAccount.ClientUID": (1, INT32[1]),
         "DeliveryAccount.DeliveryUID": (1, INT32[1]),
-        "DeliveryAccount.Price": (0, float("inf")),
+        "DeliveryAccount.Price": (0, math.inf),
         "DeliveryAccount.HourMax": (-1, INT32[1]),
         "DeliveryAccount.DayMax": (-1, INT32[1]),
         "DeliveryAccount.MonthMax": (-1, INT32[1]),
@@ -187,14 +188,17 @@ def _int(lo: float, hi: float) -> Converter:
 
 
 def _number(lo: float, hi: float) -> Converter:
+    above = f" >= {lo:g}" if lo > -math.inf else ""
+
     def convert(value: Any, path: str) -> Any:
         if not isinstance(value, int | float) or isinstance(value, bool):
             raise _type_error(path, "a number", value)
-        value = float(value)
-        if not lo <= value <= hi:  # also refuses NaN
-            raise ValidationError(f"{_where(path)}expected a finite number >= {lo}, got {value}", field=path)
-        if value == float("inf"):
-            raise ValidationError(f"{_where(path)}expected a finite number, got {value}", field=path)
+        try:
+            value = float(value)
+        except OverflowError:  # an int too big for a float
+            value = math.inf
+        if not (lo <= value <= hi and math.isfinite(value)):  # NaN fails the comparison
+            raise ValidationError(f"{_where(path)}expected a finite number{above}, got {value}", field=path)
         return value
 
     return convert
@@ -329,12 +333,12 @@ class Shape:
         for f in attrs.fields(model):
             wire = wires[f.name]
             kind = str(f.type).replace(" | Unset", "")
-            lo, hi = BOUNDS.get(f"{model.__name__}.{wire}", INT32)
+            bounds = BOUNDS.get(f"{model.__name__}.{wire}")
             convert: Converter
             if kind == "int":
-                convert = _int(lo, hi)
+                convert = _int(*(bounds or INT32))
             elif kind == "float":
-                convert = _number(lo, hi if hi != INT32[1] else float("inf"))
+                convert = _number(*(bounds or (-math.inf, math.inf)))
             elif kind == "bool":
                 convert = _bool
             elif kind == "str":
