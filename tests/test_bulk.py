@@ -285,3 +285,37 @@ def test_bad_arguments_are_refused_before_anything_runs() -> None:
     with pytest.raises(ValueError, match="client_id"):
         Upsert("clients", {}, client_id=3)
     assert bulk.DEFAULT_CONCURRENCY >= 1
+
+
+async def test_through_a_real_client_a_dropped_create_is_outcome_unknown_and_sent_once(
+    anyio_backend: str,
+) -> None:
+    import json
+
+    import leadexec_async as lx
+
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        username = json.loads(request.content)["Info"]["Username"]
+        seen.append(username)
+        if username == "drop-me":
+            raise httpx.RemoteProtocolError("server closed the connection without answering", request=request)
+        return httpx.Response(200, text=str(100 + len(seen)))
+
+    from leadexec_async._records import build_client
+
+    items = [
+        Upsert.client(build_client(record_id=0, fields={"username": name, "password": "pw"}), tag=name)
+        for name in ("a", "drop-me", "b")
+    ]
+    async with lx.LeadExecClient(
+        access_token="t", base_url="http://127.0.0.1:9", transport=httpx.MockTransport(handler)
+    ) as le:
+        got = {r.tag: r async for r in upsert_many(le, items, concurrency=2)}
+    assert got["drop-me"].outcome_unknown
+    assert isinstance(got["drop-me"].error, lx.OutcomeUnknownError)
+    assert got["a"].ok
+    assert got["b"].ok
+    assert seen.count("drop-me") == 1  # never resent
+    assert "pw" not in str(got["drop-me"].error)

@@ -1,0 +1,97 @@
+"""The ledger: durable states, fingerprints of the plan (never of the wire body), no secret stored."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from leadexec_async.provision import Ledger, LedgerError, default_ledger_path, fingerprint
+
+
+def test_default_ledger_sits_next_to_the_plan() -> None:
+    assert default_ledger_path("/x/plan.yaml") == Path("/x/plan.ledger.sqlite")
+    assert default_ledger_path("jobs/buyers.json") == Path("jobs/buyers.ledger.sqlite")
+
+
+def test_fingerprints_depend_on_fields_and_parents_only() -> None:
+    a = fingerprint("client", {"username": "u", "status": "Active"}, {})
+    assert a == fingerprint("client", {"status": "Active", "username": "u"}, {})  # key order does not matter
+    assert a != fingerprint("client", {"username": "u", "status": "Closed"}, {})
+    m = fingerprint("delivery_method", {"name": "n"}, {"client_uid": 1})
+    assert m != fingerprint("delivery_method", {"name": "n"}, {"client_uid": 2})
+
+
+def test_secrets_change_the_fingerprint_but_are_never_stored(tmp_path: Path) -> None:
+    one = fingerprint("client", {"username": "u", "password": "hunter2-secret"}, {})
+    two = fingerprint("client", {"username": "u", "password": "other-secret"}, {})
+    assert one != two
+    path = tmp_path / "l.sqlite"
+    with Ledger(path, server="http://127.0.0.1:1") as ledger:
+        ledger.done("client", "u", record_id=5, parent_id=None, fingerprint=one)
+    for file in tmp_path.iterdir():
+        assert b"hunter2-secret" not in file.read_bytes()
+
+
+def test_create_states_survive_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "l.sqlite"
+    server = "http://127.0.0.1:1"
+    with Ledger(path, server=server) as ledger:
+        assert ledger.intend_create("client", "a", parent_id=None, fingerprint="f1") is None
+        ledger.intend_create("client", "b", parent_id=None, fingerprint="f2")
+        ledger.done("client", "b", record_id=7, parent_id=None, fingerprint="f2")
+        ledger.intend_create("client", "c", parent_id=None, fingerprint="f3")
+        ledger.unknown("client", "c", parent_id=None, fingerprint="f3", error="dropped")
+    with Ledger(path, server=server) as ledger:  # as a new process would see it
+        a, b, c = (ledger.get("client", k) for k in "abc")
+        assert a is not None
+        assert (a.state, a.id) == ("intended", None)
+        assert b is not None
+        assert (b.state, b.id, b.fingerprint) == ("done", 7, "f2")
+        assert c is not None
+        assert (c.state, c.error) == ("unknown", "dropped")
+        assert ledger.get("client", "zzz") is None
+        assert len(list(ledger.rows())) == 3
+
+
+def test_a_create_that_certainly_failed_puts_back_the_previous_row(tmp_path: Path) -> None:
+    with Ledger(tmp_path / "l.sqlite", server="http://127.0.0.1:1") as ledger:
+        before = ledger.intend_create("client", "new", parent_id=None, fingerprint="f")
+        ledger.restore("client", "new", before)
+        assert ledger.get("client", "new") is None  # never existed: the next run creates it
+        ledger.unknown("client", "old", parent_id=None, fingerprint="f", error="x")
+        before = ledger.intend_create("client", "old", parent_id=None, fingerprint="f")  # --retry-unknown
+        ledger.restore("client", "old", before)
+        row = ledger.get("client", "old")
+        assert row is not None
+        assert row.state == "unknown"  # still unknown: the first send may exist
+
+
+def test_a_ledger_is_tied_to_one_server(tmp_path: Path) -> None:
+    path = tmp_path / "l.sqlite"
+    Ledger(path, server=Ledger.server_of("https://api.leadexec.net/")).close()
+    Ledger(path, server=Ledger.server_of("https://api.leadexec.net")).close()
+    with pytest.raises(LedgerError, match=r"holds the ids of records on https://api\.leadexec\.net"):
+        Ledger(path, server=Ledger.server_of("http://127.0.0.1:8080"))
+
+
+def test_a_file_that_is_not_a_ledger_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "l.sqlite"
+    path.write_text("not a database" * 100)
+    with pytest.raises(LedgerError, match="cannot use the ledger"):
+        Ledger(path, server="http://127.0.0.1:1")
+
+
+def test_the_command_and_library_import_without_the_cli_extra() -> None:
+    # rich and yaml made unimportable, as on an install without the `cli` extra
+    code = (
+        "import sys\n"
+        "sys.modules['rich'] = sys.modules['yaml'] = None\n"
+        "import leadexec_async.provision._cli, leadexec_async.provision, leadexec_async.bulk\n"
+        "from leadexec_async.cli import build_parser\n"
+        "args = build_parser().parse_args(['provision', 'plan.yaml', '--dry-run'])\n"
+        "assert args.dry_run\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
