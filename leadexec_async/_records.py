@@ -367,6 +367,9 @@ class Shape:
                 if f.required and f.convert is _str:
                     self.defaults.setdefault(f.attr, string_default)
         self.needed = [f for f in self.fields if f.required and f.attr not in self.defaults]
+        # Split once here so that complete() merges the constants in one step.
+        self.constants = {a: d for a, d in self.defaults.items() if not callable(d)}
+        self.factories = [(a, d) for a, d in self.defaults.items() if callable(d)]
 
     def read(self, data: Any, prefix: str) -> dict[str, Any]:
         """Convert a generated model or a mapping (wire keys or keywords) to {attribute: value}."""
@@ -418,9 +421,10 @@ class Shape:
         """Run the row hook, fill defaults, refuse missing required fields, build the model."""
         if self.hook is not None:
             self.hook(self, values, prefix)
-        for attr, default in self.defaults.items():
+        values = {**self.constants, **values}
+        for attr, make in self.factories:
             if attr not in values:
-                values[attr] = default() if callable(default) else default
+                values[attr] = make()
         for f in self.needed:
             if f.attr not in values:
                 name = self.display(prefix, f.attr)
@@ -438,9 +442,82 @@ SECRET_FIELDS: frozenset[str] = frozenset({"Password", "FTPPassword", "SMTPPassw
 
 _MASK = "***"
 
+# Defaults of the fields a caller leaves out, by wire key (the table in the module
+# docstring). A callable default is called for each record.
+STRING_DEFAULT = ""  # default: every required string of a method or an account
 WEEKLY_STATIC_DATE = _dt.date(2000, 1, 1)  # default: StaticDate of a weekly DeliveryDays row (assumption)
-DAY_START = _dt.time(0, 0)  # default
-DAY_END = _dt.time(23, 59, 59)  # default
+DAY_START = _dt.time(0, 0)  # default: StartTime of a DeliveryDays row
+DAY_END = _dt.time(23, 59, 59)  # default: EndTime of a DeliveryDays row
+CLIENT_DEFAULTS: Mapping[str, Any] = MappingProxyType(  # default
+    {
+        "DateAdded": now_pacific,
+        "Status": _enums.ClientStatus.ACTIVE,
+        "UserUID": 0,
+        "TimeOffset": -8,
+        "TimeZoneName": "Pacific Standard Time",
+        "Notes": "",
+        "ResellerUID": 0,
+        "GroupUID": 0,
+        "OverrideReassign": False,
+        "DeliveryAccountAutomationType": _enums.AutomationType.PRICE,
+    }
+)
+METHOD_DEFAULTS: Mapping[str, Any] = MappingProxyType(  # default
+    {
+        "Type": _enums.DeliveryType.HTTP_POST,
+        "Status": True,
+        "DateAdded": now_pacific,
+        "inTesting": False,
+        "LeadTypeUID": 0,
+        "useRegEx": False,
+        "SMTPAuth": False,
+        "EmailNotify": False,
+        "LeadCatUID": 0,
+    }
+)
+ACCOUNT_DEFAULTS: Mapping[str, Any] = MappingProxyType(  # default
+    {
+        "Price": 0.0,
+        "HourMax": -1,
+        "DayMax": -1,
+        "MonthMax": -1,
+        "WeekMax": -1,
+        "useOrder": False,
+        "Status": _enums.AccountStatus.OPEN,
+        "DeliveryDelay": 0,
+        "AutomationEnabled": False,
+        "AlternatePosting": 0,
+        "AccountType": _enums.AccountType.GENERAL,
+    }
+)
+FIELD_SETTING_DEFAULTS: Mapping[str, Any] = MappingProxyType(  # default
+    {
+        "DeliverySettingUID": 0,
+        "DeliveryUID": 0,
+        "Delete": False,
+        "Format": "",
+        "FieldType": _enums.FieldType.STATIC_VALUE,
+        "Value": "",
+        "LeadFieldUID": 0,
+        "Expr": "",
+    }
+)
+FIELD_MAPPING_DEFAULTS: Mapping[str, Any] = MappingProxyType(  # default
+    {"DeliveryMappingUID": 0, "Delete": False, "DeliverySettingUID": 0}
+)
+DELIVERY_DAY_DEFAULTS: Mapping[str, Any] = MappingProxyType(  # default
+    {"DeliveryDayUID": 0, "DeliveryUID": 0, "Allow": True, "StaticDate": WEEKLY_STATIC_DATE}
+)
+CRITERIA_DEFAULTS: Mapping[str, Any] = MappingProxyType(  # default
+    {
+        "ClientCriteriaUID": 0,
+        "LeadFieldUID": 0,
+        "Type": _enums.CriteriaType.FIELD_VALUE,
+        "Expression": "",
+        "Operator": _enums.CriteriaOperator.EQUAL,
+        "Value": "",
+    }
+)
 
 
 def _day_hook(shape: Shape, values: dict[str, Any], path: str) -> None:
@@ -470,65 +547,24 @@ def _criteria_hook(shape: Shape, values: dict[str, Any], path: str) -> None:
         raise ValidationError(f"{name} is required (non-empty) for a {kind} criteria row", field=name)
 
 
-_MAPPING = Shape(
-    DeliveryFieldMapping,
-    "a field mapping",
-    defaults={"DeliveryMappingUID": 0, "Delete": False, "DeliverySettingUID": 0},
-)
+_MAPPING = Shape(DeliveryFieldMapping, "a field mapping", defaults=FIELD_MAPPING_DEFAULTS)
 _SETTING = Shape(
     DeliveryFieldSetting,
     "a field setting",
     rows={"FieldMappings": _MAPPING},
     hook=_setting_hook,
-    defaults={
-        "DeliverySettingUID": 0,
-        "DeliveryUID": 0,
-        "Delete": False,
-        "Format": "",
-        "FieldType": _enums.FieldType.STATIC_VALUE,
-        "Value": "",
-        "LeadFieldUID": 0,
-        "Expr": "",
-    },
+    defaults=FIELD_SETTING_DEFAULTS,
 )
 _DAY = Shape(
     DeliveryDay,
     "a delivery day",
     hook=_day_hook,
     times=("StartTime", "EndTime"),
-    defaults={"DeliveryDayUID": 0, "DeliveryUID": 0, "Allow": True, "StaticDate": WEEKLY_STATIC_DATE},
+    defaults=DELIVERY_DAY_DEFAULTS,
 )
-_CRITERIA = Shape(
-    DeliveryCriteria,
-    "a criteria row",
-    hook=_criteria_hook,
-    defaults={
-        "ClientCriteriaUID": 0,
-        "LeadFieldUID": 0,
-        "Type": _enums.CriteriaType.FIELD_VALUE,
-        "Expression": "",
-        "Operator": _enums.CriteriaOperator.EQUAL,
-        "Value": "",
-    },
-)
+_CRITERIA = Shape(DeliveryCriteria, "a criteria row", hook=_criteria_hook, defaults=CRITERIA_DEFAULTS)
 _FIELD_DATA = Shape(ClientFieldData, "a client field value")
-_INFO = Shape(
-    ClientInfo,
-    "a client",
-    id_key="ClientUID",
-    defaults={
-        "DateAdded": now_pacific,
-        "Status": _enums.ClientStatus.ACTIVE,
-        "UserUID": 0,
-        "TimeOffset": -8,
-        "TimeZoneName": "Pacific Standard Time",
-        "Notes": "",
-        "ResellerUID": 0,
-        "GroupUID": 0,
-        "OverrideReassign": False,
-        "DeliveryAccountAutomationType": _enums.AutomationType.PRICE,
-    },
-)
+_INFO = Shape(ClientInfo, "a client", id_key="ClientUID", defaults=CLIENT_DEFAULTS)
 _ON_CREATE = ("username", "password")  # the spec's x-required-on-create of ClientInfo
 _FIELD_DATA_ROWS = rows_converter(_FIELD_DATA)
 _METHOD = Shape(
@@ -536,39 +572,16 @@ _METHOD = Shape(
     "a delivery method",
     id_key="ClientDeliveryUID",
     rows={"FieldSettings": _SETTING, "DeliveryDays": _DAY},
-    defaults={
-        "Type": _enums.DeliveryType.HTTP_POST,
-        "Name": "",
-        "Status": True,
-        "DateAdded": now_pacific,
-        "inTesting": False,
-        "LeadTypeUID": 0,
-        "useRegEx": False,
-        "SMTPAuth": False,
-        "EmailNotify": False,
-        "LeadCatUID": 0,
-    },
-    string_default="",
+    defaults=METHOD_DEFAULTS,
+    string_default=STRING_DEFAULT,
 )
 _ACCOUNT = Shape(
     DeliveryAccount,
     "a delivery account",
     id_key="ClientAccountUID",
     rows={"Criteria": _CRITERIA},
-    defaults={
-        "Price": 0.0,
-        "HourMax": -1,
-        "DayMax": -1,
-        "MonthMax": -1,
-        "WeekMax": -1,
-        "useOrder": False,
-        "Status": _enums.AccountStatus.OPEN,
-        "DeliveryDelay": 0,
-        "AutomationEnabled": False,
-        "AlternatePosting": 0,
-        "AccountType": _enums.AccountType.GENERAL,
-    },
-    string_default="",
+    defaults=ACCOUNT_DEFAULTS,
+    string_default=STRING_DEFAULT,
 )
 
 SHAPES: Mapping[type, Shape] = MappingProxyType(
