@@ -3,6 +3,7 @@
 Start with :class:`LeadExecClient`; every error derives from :class:`LeadExecError`.
 """
 
+from ._builders import Criteria, FieldSetting, on_date, weekly
 from ._client import LeadExecClient
 from ._errors import (
     APIConnectionError,
@@ -47,9 +48,11 @@ __all__ = [
     "ClientClosedError",
     "ClientStatus",
     "ConflictError",
+    "Criteria",
     "CriteriaOperator",
     "CriteriaType",
     "DeliveryType",
+    "FieldSetting",
     "FieldType",
     "LeadExecClient",
     "LeadExecError",
@@ -63,4 +66,6 @@ __all__ = [
     "ValidationError",
     "WeekDay",
     "__version__",
+    "on_date",
+    "weekly",
 ]

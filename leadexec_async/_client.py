@@ -21,7 +21,7 @@ from ._errors import ClientClosedError, UnexpectedResponseError, ValidationError
 from ._limits import ConcurrencyLimiter, RateLimiter
 from ._logging import configure_from_env, logger
 from ._pipeline import Pipeline
-from ._records import masked_wire
+from ._records import SECRET_FIELDS, masked_wire
 from ._resources import (
     CLIENTS,
     DELIVERY_ACCOUNTS,
@@ -158,6 +158,7 @@ class LeadExecClient:
             policy=self._policy,
             sleep=self._sleep,
             mask=masked_wire,
+            secret_fields=SECRET_FIELDS,
         )
         if isinstance(self._auth, ClientCredentialsAuth):
             self._auth.bind(self._fetch_token)

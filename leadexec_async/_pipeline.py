@@ -53,7 +53,17 @@ _perf = time.perf_counter
 class Pipeline:
     """The request loop shared by every resource and by the token request."""
 
-    __slots__ = ("_auth", "_base", "_concurrency", "_http", "_mask", "_policy", "_rate", "_sleep")
+    __slots__ = (
+        "_auth",
+        "_base",
+        "_concurrency",
+        "_http",
+        "_mask",
+        "_policy",
+        "_rate",
+        "_secret_fields",
+        "_sleep",
+    )
 
     def __init__(
         self,
@@ -66,6 +76,7 @@ class Pipeline:
         policy: RetryPolicy,
         sleep: Sleep,
         mask: Mask,
+        secret_fields: frozenset[str] = frozenset(),
     ) -> None:
         self._http = http
         self._base = base_url
@@ -75,6 +86,7 @@ class Pipeline:
         self._policy = policy
         self._sleep = sleep
         self._mask = mask
+        self._secret_fields = secret_fields
 
     async def request(
         self,
@@ -160,7 +172,7 @@ class Pipeline:
                     self._log_retry(method, path, str(status), attempt, delay)
                     await self._sleep(delay)
                     continue
-                error: LeadExecError = self._status_error(response, retry_after)
+                error: LeadExecError = self._status_error(response, retry_after, body)
                 if action is Action.UNKNOWN:
                     error = self._unknown(method, path, body, operation, error)
             else:
@@ -181,7 +193,7 @@ class Pipeline:
                     self._log_retry(method, path, type(failure).__name__, attempt, delay)
                     await self._sleep(delay)
                     continue
-                error = self._connection_error(method, path, failure)
+                error = self._connection_error(method, path, failure, body)
                 if action is Action.UNKNOWN:
                     error = self._unknown(method, path, body, operation, error)
             error.attempts = attempt
@@ -189,18 +201,38 @@ class Pipeline:
 
     # -- helpers (error path only) ------------------------------------------------
 
-    def _secrets(self) -> tuple[str, ...]:
-        return self._auth.secrets() if self._auth is not None else ()
+    def _secrets(self, body: Mapping[str, Any]) -> list[str]:
+        """Every string that must not reach a message: credentials, and the body's password values."""
+        found = list(self._auth.secrets()) if self._auth is not None else []
+        fields = self._secret_fields
+        stack: list[Any] = [body]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, Mapping):
+                for key, value in item.items():
+                    if key in fields and isinstance(value, str):
+                        found.append(value)
+                    elif isinstance(value, Mapping | list):
+                        stack.append(value)
+            elif isinstance(item, list):
+                stack.extend(item)
+        if isinstance(self._auth, ClientCredentialsAuth) and "client_secret" in body:
+            found.append(str(body["client_secret"]))
+        return sorted(found, key=len, reverse=True)
 
-    def _status_error(self, response: httpx.Response, retry_after: float | None) -> APIStatusError:
+    def _status_error(
+        self, response: httpx.Response, retry_after: float | None, body: Mapping[str, Any]
+    ) -> APIStatusError:
         error = error_for_response(response, retry_after=retry_after)
-        secrets = self._secrets()
+        secrets = self._secrets(body)
         error.args = (redact(str(error), secrets),)
         error.body = redact(error.body, secrets)
         return error
 
-    def _connection_error(self, method: str, path: str, failure: httpx.TransportError) -> APIConnectionError:
-        detail = redact(str(failure), self._secrets()) or "no detail"
+    def _connection_error(
+        self, method: str, path: str, failure: httpx.TransportError, body: Mapping[str, Any]
+    ) -> APIConnectionError:
+        detail = redact(str(failure), self._secrets(body)) or "no detail"
         message = f"{method.upper()} {path} failed: {type(failure).__name__}: {detail}"
         cls = APITimeoutError if isinstance(failure, httpx.TimeoutException) else APIConnectionError
         error = cls(message)

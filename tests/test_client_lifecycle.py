@@ -1,0 +1,121 @@
+"""Lifecycle and configuration: aclose, use after close, owned vs caller's http client, the HTTP backend."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+import sniffio
+
+import leadexec_async as lx
+from leadexec_async import _constants as C
+from tests.conftest import FakeAPI
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_aclose_twice_is_harmless_and_use_after_close_is_clear(api: FakeAPI) -> None:
+    le = api.client()
+    await le.delivery_methods.create(1, name="m")
+    await le.aclose()
+    await le.aclose()
+    assert le.closed
+    with pytest.raises(lx.ClientClosedError, match="closed"):
+        await le.delivery_methods.create(1, name="m")
+    with pytest.raises(lx.ClientClosedError):
+        async with le:
+            pass
+    assert len(api.requests) == 1
+
+
+async def test_closed_before_first_request(api: FakeAPI) -> None:
+    async with api.client() as le:
+        pass
+    with pytest.raises(lx.ClientClosedError):
+        await le.clients.create(username="u", password="p")
+    assert api.requests == []
+
+
+async def test_owned_http_client_is_closed(api: FakeAPI) -> None:
+    le = api.client()
+    async with le:
+        await le.delivery_methods.create(1, name="m")
+        http = le._http
+        assert http is not None
+    assert http.is_closed
+
+
+async def test_callers_http_client_is_left_open(api: FakeAPI) -> None:
+    async with httpx.AsyncClient(transport=httpx.MockTransport(api.handler)) as http:
+        async with lx.LeadExecClient(access_token="t", http_client=http) as le:
+            assert await le.delivery_methods.create(1, name="m") == 1001
+        assert not http.is_closed
+        assert api.requests[0].url == "https://api.leadexec.net/v1/delivery/1/methods"
+
+
+async def test_default_backend_follows_the_event_loop(api: FakeAPI) -> None:
+    async with lx.LeadExecClient(access_token="t", base_url="http://127.0.0.1:9") as le:
+        pipeline = le._pipeline()
+        transport = pipeline._http._transport
+    expected = "Transport" if sniffio.current_async_library() == "asyncio" else "AsyncHTTPTransport"
+    assert type(transport).__name__ == expected
+    if expected == "Transport":
+        from httpx_aiohttp import AiohttpTransport
+
+        assert isinstance(transport, AiohttpTransport)
+
+
+async def test_http_backend_httpx_is_plain_httpx(api: FakeAPI) -> None:
+    async with lx.LeadExecClient(access_token="t", http_backend="httpx", max_concurrency=40) as le:
+        transport = le._pipeline()._http._transport
+    assert isinstance(transport, httpx.AsyncHTTPTransport)
+    assert transport._pool._max_connections >= 40
+
+
+async def test_http_backend_aiohttp_needs_asyncio(api: FakeAPI) -> None:
+    le = lx.LeadExecClient(access_token="t", http_backend="aiohttp")
+    if sniffio.current_async_library() == "asyncio":
+        async with le:
+            assert type(le._pipeline()._http._transport).__name__ == "Transport"
+    else:
+        with pytest.raises(lx.ValidationError) as caught:
+            await le.delivery_methods.create(1, name="m")
+        assert caught.value.field == "http_backend"
+        await le.aclose()
+
+
+def test_default_timeout_is_finite() -> None:
+    le = lx.LeadExecClient(access_token="t")
+    timeout = le._timeout
+    assert timeout.connect == C.DEFAULT_CONNECT_TIMEOUT == 5.0
+    assert timeout.read == timeout.write == timeout.pool == 30.0
+    assert lx.LeadExecClient(access_token="t", timeout=12)._timeout.read == 12.0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"timeout": None}, "timeout"),
+        ({"timeout": 0}, "timeout"),
+        ({"timeout": httpx.Timeout(None)}, "timeout"),
+        ({"max_retries": -1}, "max_retries"),
+        ({"max_retries": 1.5}, "max_retries"),
+        ({"max_concurrency": 0}, "max_concurrency"),
+        ({"max_retry_wait": -1}, "max_retry_wait"),
+        ({"retry_backoff": float("nan")}, "retry_backoff"),
+        ({"http_backend": "curl"}, "http_backend"),
+        (
+            {
+                "transport": httpx.MockTransport(lambda r: httpx.Response(200)),
+                "http_client": httpx.AsyncClient(),
+            },
+            "transport",
+        ),
+        ({"base_url": "ftp://api.leadexec.net"}, "base_url"),
+        ({"base_url": "https://user:pw@api.leadexec.net"}, "base_url"),
+    ],
+)
+def test_bad_configuration_is_named(kwargs: dict[str, object], field: str) -> None:
+    with pytest.raises(lx.ValidationError) as caught:
+        lx.LeadExecClient(access_token="t", **kwargs)  # type: ignore[arg-type]
+    assert caught.value.field == field
+    assert field in str(caught.value)
