@@ -121,3 +121,17 @@ async def test_refused_connection_is_retried_and_reported_as_connection_error(ap
     assert not isinstance(caught.value, lx.OutcomeUnknownError)
     assert caught.value.attempts == 3
     assert len(api.sleeps) == 2
+
+
+async def test_owned_transport_is_closed_on_aclose(api: FakeAPI) -> None:
+    async with serving([]) as server:
+        le = _client(server, api)
+        async with le:
+            await le.delivery_methods.update(5, 1)
+            transport = le._pipeline()._http._transport
+        session = getattr(transport, "client", None)
+        if session is not None:  # aiohttp under asyncio
+            assert session.closed
+        else:
+            assert isinstance(transport, httpx.AsyncHTTPTransport)
+            assert transport._pool.connections == []
