@@ -410,14 +410,15 @@ class Shape:
             out[field.attr] = field.convert(value, key)
         return out
 
-    def display(self, prefix: str, attr: str) -> str:
-        """A field's name in the caller's style: keywords at the top and under lower-case keys, else wire."""
+    def display(self, prefix: str, attr: str, *, wire: bool = False) -> str:
+        """A field's name in the caller's style: wire keys under a wire-style parent (or when
+        ``wire``), keywords at the top of a keyword call and under lower-case keys."""
         field = self.by_attr[attr]
         parts = prefix.split(".")
-        snake = not prefix or parts[-2].split("[")[0].islower()
+        snake = not wire if not prefix else parts[-2].split("[")[0].islower()
         return prefix + (field.key if snake else field.wire)
 
-    def complete(self, values: dict[str, Any], prefix: str) -> Any:
+    def complete(self, values: dict[str, Any], prefix: str, *, wire: bool = False) -> Any:
         """Run the row hook, fill defaults, refuse missing required fields, build the model."""
         if self.hook is not None:
             self.hook(self, values, prefix)
@@ -427,7 +428,7 @@ class Shape:
                 values[attr] = make()
         for f in self.needed:
             if f.attr not in values:
-                name = self.display(prefix, f.attr)
+                name = self.display(prefix, f.attr, wire=wire)
                 raise ValidationError(f"{name} is required for {self.title}", field=name)
         return self.model(**values)
 
@@ -687,7 +688,7 @@ def _build(shape: Shape, client_uid: int, record_id: int | None, body: Any, fiel
     rid = _resolve_id(shape, record_id, values, "")
     _parent_client(values, parent)
     values[shape.id_attr] = rid
-    return shape.complete(values, "")
+    return shape.complete(values, "", wire=body is not None)
 
 
 def build_delivery_method(

@@ -121,6 +121,8 @@ def parse_enum(cls: type[enum.Enum], value: object, field: str | None = None) ->
     elif isinstance(value, str):
         key = normalize(value.strip())
         found = table.by_key.get(key)
+        if found is None and int_enum and key.isascii() and key.isdigit():
+            found = table.by_value.get(int(key))  # "05" as well as "5"
         if found is not None:
             return found
     elif int_enum and isinstance(value, int) and not isinstance(value, bool):

@@ -148,6 +148,7 @@ def test_parse_takes_members_values_and_names(cls: Any) -> None:
         (AccountStatus, "OnHold", AccountStatus.ON_HOLD),
         (AccountStatus, "on hold", AccountStatus.ON_HOLD),
         (AccountStatus, "12", AccountStatus.OPEN),
+        (DeliveryType, "05", DeliveryType.EMAIL),
         (AutomationType, "Round Robin", AutomationType.ROUND_ROBIN),
         (AutomationType, "round_robin", AutomationType.ROUND_ROBIN),
         (CriteriaOperator, "not in", CriteriaOperator.NOT_IN),

@@ -342,6 +342,18 @@ def test_unknown_keys_get_did_you_mean(build: Any, field: str, suggestion: str) 
     assert f"did you mean {suggestion!r}" in str(info.value)
 
 
+def test_missing_required_fields_are_named_in_the_callers_style() -> None:
+    with pytest.raises(ValidationError, match="required") as info:
+        build_delivery_account(7, record_id=0)
+    assert info.value.field == "delivery_uid"
+    with pytest.raises(ValidationError, match="required") as info:
+        build_delivery_account(7, record_id=None, body={"Price": 5})
+    assert info.value.field == "DeliveryUID"
+    with pytest.raises(ValidationError) as info:
+        build_delivery_method(7, record_id=None, body={"FieldSettings": [{"Value": "x"}]})
+    assert info.value.field == "FieldSettings[0].FieldName"
+
+
 def test_client_fields_outside_info_are_pointed_inside() -> None:
     with pytest.raises(ValidationError, match="inside 'Info'") as info:
         build_client(record_id=None, body={"Username": "a"})
