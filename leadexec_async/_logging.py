@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Iterable
 
 from ._constants import ENV_LOG, LOGGER_NAME, MASK
@@ -19,6 +20,7 @@ logger = logging.getLogger(LOGGER_NAME)
 
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO}
 _configured = False
+_SHORT = 4
 
 
 def configure_from_env() -> None:
@@ -42,10 +44,20 @@ def configure_from_env() -> None:
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """Return ``text`` with every non-empty secret replaced by ``***``."""
+    """Return ``text`` with every non-empty secret replaced by ``***``.
+
+    Secrets of four characters or more are replaced wherever they occur;
+    shorter ones only where they stand alone (not inside a longer word), so
+    that a one-letter test password does not mangle every message.
+    """
     for secret in secrets:
-        if secret and secret in text:
+        if not secret or secret not in text:
+            continue
+        if len(secret) >= _SHORT:
             text = text.replace(secret, MASK)
+        else:
+            pattern = r"(?<![0-9A-Za-z])" + re.escape(secret) + r"(?![0-9A-Za-z])"
+            text = re.sub(pattern, MASK, text)
     return text
 
 

@@ -174,3 +174,11 @@ def test_leadexec_log_switches_logging_on(value: str, lines: int) -> None:
     )
     out = [line for line in done.stderr.splitlines() if "leadexec_async" in line]
     assert len(out) == lines + (1 if value == "debug" else 0), done.stderr
+
+
+def test_redact_masks_long_secrets_anywhere_and_short_ones_standing_alone() -> None:
+    from leadexec_async._logging import redact
+
+    text = "token tok-SENSITIVE-1 in xtok-SENSITIVE-1x; password 'pw' in 'pwned'"
+    assert redact(text, ["tok-SENSITIVE-1", "pw"]) == "token *** in x***x; password '***' in 'pwned'"
+    assert redact("nothing here", ["", "absent"]) == "nothing here"
