@@ -315,7 +315,7 @@ class Shape:
 
     def __init__(
         self,
-        model: type,
+        model: type[Any],
         title: str,
         *,
         id_key: str | None = None,
@@ -682,6 +682,11 @@ def build_client(
 
 def _build(shape: Shape, client_uid: int, record_id: int | None, body: Any, fields: Mapping[str, Any]) -> Any:
     parent = require_positive_id(client_uid, "client_uid")
+    # A body's ClientUID of 0 (as in the reference's examples) means "the client of the call".
+    if isinstance(body, Mapping) and any(body.get(k, 1) == 0 for k in ("ClientUID", "client_uid")):
+        body = {k: v for k, v in body.items() if k not in ("ClientUID", "client_uid")}
+    elif isinstance(body, shape.model) and body.client_uid == 0:
+        body = attrs.evolve(body, client_uid=parent)
     values = shape.read(body, "") if body is not None else {}
     if fields:
         values.update(shape.read_keywords(fields))

@@ -245,6 +245,12 @@ def test_body_client_uid_must_equal_the_path_client() -> None:
     assert filled.client_uid == 7
     same = build_delivery_account(7, record_id=None, body={"ClientUID": 7, "DeliveryUID": 1})
     assert same.client_uid == 7
+    # 0, as in the reference's examples, means "the client of the call"
+    zero = build_delivery_method(7, record_id=None, body={"ClientUID": 0})
+    assert zero.client_uid == 7
+    model = DeliveryMethod.from_dict({**zero.to_dict(), "ClientUID": 0})
+    assert build_delivery_method(7, record_id=None, body=model).client_uid == 7
+    assert model.client_uid == 0  # the caller's model is left alone
 
 
 @pytest.mark.parametrize(
