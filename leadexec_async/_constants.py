@@ -53,4 +53,6 @@ ENV_BASE_URL: Final = "LEADEXEC_BASE_URL"
 ENV_LOG: Final = "LEADEXEC_LOG"
 
 LOGGER_NAME: Final = "leadexec_async"
+# Characters of an unreadable id body quoted in UnexpectedResponseError's message.
+ID_BODY_PREVIEW: Final = 200
 MASK: Final = "***"

@@ -24,6 +24,7 @@ from leadexec_api_client.api.clients import upsert_client
 from leadexec_api_client.api.delivery import upsert_delivery_account, upsert_delivery_method
 from leadexec_api_client.models import ClientUpsert, DeliveryAccount, DeliveryMethod
 
+from ._constants import ID_BODY_PREVIEW
 from ._errors import UnexpectedResponseError
 from ._records import (
     build_client,
@@ -36,8 +37,6 @@ from ._retry import Kind
 
 if TYPE_CHECKING:
     from ._client import LeadExecClient
-
-_BODY_PREVIEW = 200
 
 
 def parse_record_id(response: httpx.Response) -> int:
@@ -70,7 +69,7 @@ def parse_record_id(response: httpx.Response) -> int:
 
 def _bad_id(response: httpx.Response) -> int:
     body = response.text
-    preview = body.strip()[:_BODY_PREVIEW]
+    preview = body.strip()[:ID_BODY_PREVIEW]
     raise UnexpectedResponseError(
         f"{response.request.method} {response.request.url.path} answered {response.status_code} "
         f"without a record id (expected a positive integer): {preview!r}",
