@@ -74,9 +74,11 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"leadexec emulator: {exc}", file=sys.stderr)
         return 2
+    accepts = [f"client id {config.client_id!r}"] if config.client_id else []
+    accepts += ["a static token"] if config.token else []
     print(
-        f"LeadExec emulator on http://{args.host}:{args.port} (client id {config.client_id!r}"
-        f"{', static token set' if config.token else ''}; state at /_emulator/state)",
+        f"LeadExec emulator on http://{args.host}:{args.port}, accepting {' and '.join(accepts)}; "
+        "state at /_emulator/state",
         file=sys.stderr,
     )
     serve_forever(config, host=args.host, port=args.port, log_level=args.log_level)
