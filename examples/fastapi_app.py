@@ -26,7 +26,8 @@ What it shows:
   ``LeadExecError``                            caller's fault
   ====================================  =====  ==========================================
 
-  An error body also lists ``created``: the ids of the records this request
+  FastAPI's own 422 for a malformed body is kept, minus the echo of the
+  input (which may hold the password). An SDK error body also lists ``created``: the ids of the records this request
   had already created when it failed (the API has no delete and no lookup,
   so the caller needs them to finish the job with updates).
 
@@ -57,6 +58,7 @@ from contextlib import asynccontextmanager, contextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, SecretStr, model_validator
 
@@ -198,6 +200,13 @@ def _checking(field: str) -> Iterator[None]:
         raise lx.ValidationError(f"{field}: {error}", field=field) from None
 
 
+async def _on_invalid_request(request: Request, error: Exception) -> JSONResponse:
+    """FastAPI's own 422, without echoing the input back (it may hold the password)."""
+    assert isinstance(error, RequestValidationError)
+    errors = [{"loc": e["loc"], "msg": e["msg"], "type": e["type"]} for e in error.errors()]
+    return JSONResponse({"detail": errors}, status_code=422)
+
+
 # -- the application -----------------------------------------------------------------
 
 
@@ -217,6 +226,7 @@ def create_app(**client_options: Any) -> FastAPI:
 
     app = FastAPI(title="Buyer onboarding", lifespan=lifespan)
     app.add_exception_handler(lx.LeadExecError, _on_leadexec_error)
+    app.add_exception_handler(RequestValidationError, _on_invalid_request)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

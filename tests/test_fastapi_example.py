@@ -227,11 +227,21 @@ async def test_sdk_validation_error_is_422_and_nothing_is_sent(
 
 
 @pytest.mark.anyio
-async def test_request_body_errors_are_fastapis_own_422(env: EmulatorServer) -> None:
+@pytest.mark.parametrize(
+    ("body", "loc"),
+    [
+        (buyer("bad", delivery_account={"price": -1}), ["body", "delivery_account", "price"]),
+        ({k: v for k, v in buyer("bad").items() if k != "delivery_method"}, ["body", "delivery_method"]),
+    ],
+)
+async def test_request_body_errors_are_422_without_echoing_the_input(
+    env: EmulatorServer, body: dict[str, Any], loc: list[str]
+) -> None:
     async with served(fastapi_app.create_app()) as http:
-        answer = await http.post("/buyers", json=buyer("bad", delivery_account={"price": -1}))
+        answer = await http.post("/buyers", json=body)
     assert answer.status_code == 422
-    assert answer.json()["detail"][0]["loc"] == ["body", "delivery_account", "price"]
+    assert [e["loc"] for e in answer.json()["detail"]] == [loc]
+    assert PASSWORD not in answer.text
     assert env.state()["counters"]["requests"] == 0
 
 
