@@ -11,7 +11,8 @@ Criteria value formats (assumption)
 -----------------------------------
 The API reference does not say how the ``Value`` of some operators is
 written. This module is the one place that decides it (see also
-docs/api-assumptions.md); :data:`CRITERIA_VALUE_FORMATS` states it:
+docs/api-assumptions.md); :data:`CRITERIA_VALUE_FORMATS` states it, and the
+separator is ``LIST_SEPARATOR`` of :mod:`leadexec_async._constants`:
 
 =====================  ==============================================  ====================
 operator               ``Value`` sent                                  example
@@ -36,14 +37,13 @@ from typing import Any
 
 from leadexec_api_client.models import DeliveryCriteria, DeliveryDay, DeliveryFieldSetting
 
+from ._constants import DAY_END, DAY_START, LIST_SEPARATOR
 from ._errors import ValidationError
-from ._records import DAY_END, DAY_START, build_row
+from ._records import build_row
 from ._time import to_pacific
 from .enums import CriteriaOperator, CriteriaType, FieldType, WeekDay, parse_enum
 
 __all__ = ["CRITERIA_VALUE_FORMATS", "LIST_SEPARATOR", "Criteria", "FieldSetting", "on_date", "weekly"]
-
-LIST_SEPARATOR = ","  # assumption: joins In/NotIn lists, Between bounds and Distance_Compare parts
 
 CRITERIA_VALUE_FORMATS: Mapping[str, str] = MappingProxyType(
     {

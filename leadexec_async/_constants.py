@@ -8,7 +8,10 @@ the pool holds at least ``max_concurrency`` connections).
 
 from __future__ import annotations
 
-from typing import Final
+import datetime as _dt
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, Final
 
 import httpx
 
@@ -56,3 +59,103 @@ LOGGER_NAME: Final = "leadexec_async"
 # Characters of an unreadable id body quoted in UnexpectedResponseError's message.
 ID_BODY_PREVIEW: Final = 200
 MASK: Final = "***"
+
+
+# Pacific Time: the zone the API reads every date-time in (see ``_time``).
+PACIFIC_ZONE_KEY: Final = "America/Los_Angeles"
+
+
+class _PacificNow:
+    """Stands for "the moment of the call, in Pacific Time" in a record default table."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NOW_PACIFIC"
+
+
+#: A per-call default: ``_records`` puts ``_time.now_pacific`` in its place, so each
+#: record gets the time it is built (this module imports nothing of the package).
+NOW_PACIFIC: Final = _PacificNow()
+
+# Record defaults: the value of each field a caller leaves out, by wire key (the table
+# in ``_records``' docstring). Enum values are written as the reference's labels (or
+# wire values); ``_records`` parses each table once at import, so a typo fails the import.
+STRING_DEFAULT: Final = ""  # every required string of a method or an account
+WEEKLY_STATIC_DATE: Final = _dt.date(2000, 1, 1)  # StaticDate of a weekly DeliveryDays row (assumption)
+DAY_START: Final = _dt.time(0, 0)  # StartTime of a DeliveryDays row
+DAY_END: Final = _dt.time(23, 59, 59)  # EndTime of a DeliveryDays row
+CLIENT_DEFAULTS: Final[Mapping[str, Any]] = MappingProxyType(
+    {
+        "DateAdded": NOW_PACIFIC,
+        "Status": "Active",
+        "UserUID": 0,
+        "TimeOffset": -8,
+        "TimeZoneName": "Pacific Standard Time",
+        "Notes": "",
+        "ResellerUID": 0,
+        "GroupUID": 0,
+        "OverrideReassign": False,
+        "DeliveryAccountAutomationType": "Price",
+    }
+)
+METHOD_DEFAULTS: Final[Mapping[str, Any]] = MappingProxyType(
+    {
+        "Type": "HTTP POST",
+        "Status": True,
+        "DateAdded": NOW_PACIFIC,
+        "inTesting": False,
+        "LeadTypeUID": 0,
+        "useRegEx": False,
+        "SMTPAuth": False,
+        "EmailNotify": False,
+        "LeadCatUID": 0,
+    }
+)
+ACCOUNT_DEFAULTS: Final[Mapping[str, Any]] = MappingProxyType(
+    {
+        "Price": 0.0,
+        "HourMax": -1,
+        "DayMax": -1,
+        "MonthMax": -1,
+        "WeekMax": -1,
+        "useOrder": False,
+        "Status": "Open",
+        "DeliveryDelay": 0,
+        "AutomationEnabled": False,
+        "AlternatePosting": 0,
+        "AccountType": "General",
+    }
+)
+FIELD_SETTING_DEFAULTS: Final[Mapping[str, Any]] = MappingProxyType(
+    {
+        "DeliverySettingUID": 0,
+        "DeliveryUID": 0,
+        "Delete": False,
+        "Format": "",
+        "FieldType": "Static Value",
+        "Value": "",
+        "LeadFieldUID": 0,
+        "Expr": "",
+    }
+)
+FIELD_MAPPING_DEFAULTS: Final[Mapping[str, Any]] = MappingProxyType(
+    {"DeliveryMappingUID": 0, "Delete": False, "DeliverySettingUID": 0}
+)
+DELIVERY_DAY_DEFAULTS: Final[Mapping[str, Any]] = MappingProxyType(
+    {"DeliveryDayUID": 0, "DeliveryUID": 0, "Allow": True, "StaticDate": WEEKLY_STATIC_DATE}
+)
+CRITERIA_DEFAULTS: Final[Mapping[str, Any]] = MappingProxyType(
+    {
+        "ClientCriteriaUID": 0,
+        "LeadFieldUID": 0,
+        "Type": "FieldValue",
+        "Expression": "",
+        "Operator": "Equal",
+        "Value": "",
+    }
+)
+
+# Criteria values (assumption, see ``_builders``): the separator that joins In/NotIn
+# lists, Between bounds and Distance_Compare parts.
+LIST_SEPARATOR: Final = ","

@@ -21,11 +21,10 @@ import datetime as _dt
 import importlib.resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ._constants import PACIFIC_ZONE_KEY
 from ._errors import ValidationError
 
-__all__ = ["PACIFIC", "PACIFIC_ZONE_KEY", "now_pacific", "to_pacific"]
-
-PACIFIC_ZONE_KEY = "America/Los_Angeles"  # default
+__all__ = ["PACIFIC", "now_pacific", "to_pacific"]
 
 
 def _system_zone(key: str) -> _dt.tzinfo:

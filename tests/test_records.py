@@ -19,7 +19,7 @@ from leadexec_api_client.models import (
     DeliveryMethod,
 )
 
-from leadexec_async import _records
+from leadexec_async import _records, _shapes
 from leadexec_async._builders import Criteria, FieldSetting, weekly
 from leadexec_async._errors import ValidationError
 from leadexec_async._records import (
@@ -652,7 +652,7 @@ def test_bounds_table_matches_the_spec() -> None:
             if "minimum" in prop or "maximum" in prop:
                 high = prop.get("maximum", 2**31 - 1 if prop.get("type") == "integer" else float("inf"))
                 from_spec[f"{schema_name}.{key}"] = (prop.get("minimum"), high)
-    assert dict(_records.BOUNDS) == from_spec
+    assert dict(_shapes.BOUNDS) == from_spec
 
 
 def test_required_on_create_matches_the_spec() -> None:
