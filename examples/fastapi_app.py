@@ -27,9 +27,10 @@ What it shows:
   ====================================  =====  ==========================================
 
   FastAPI's own 422 for a malformed body is kept, minus the echo of the
-  input (which may hold the password). An SDK error body also lists ``created``: the ids of the records this request
-  had already created when it failed (the API has no delete and no lookup,
-  so the caller needs them to finish the job with updates).
+  input (which may hold the password). An SDK error body also lists
+  ``created``: the ids of the records this request had already created when
+  it failed (the API has no delete and no lookup, so the caller needs them to
+  finish the job with updates).
 
 Configuration comes from the environment: ``LEADEXEC_BASE_URL``, and
 ``LEADEXEC_ACCESS_TOKEN`` or ``LEADEXEC_CLIENT_ID`` + ``LEADEXEC_CLIENT_SECRET``
