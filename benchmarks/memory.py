@@ -1,0 +1,154 @@
+"""(4) Memory and scaling of a long streamed bulk run.
+
+``n`` delivery-account upserts come from a generator through
+:func:`leadexec_async.bulk.upsert_many` (concurrency 8) on a client whose
+transport is an :class:`httpx.MockTransport`, so only the client works. Each
+size runs in a fresh process (``python -m benchmarks.memory N``) which warms
+up first, then reports its resident memory before the run, its peak during
+the run (``getrusage``'s maximum RSS) and the CPU and wall time of the run.
+
+Targets: the peak grows less than 50 MB over the start at 100,000 items, and
+CPU time per item at 100,000 is within 1.2 times that at 10,000 (CPU rather
+than wall time, which other processes on a shared machine disturb more).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import anyio
+import httpx
+import psutil
+
+import leadexec_async as lx
+from leadexec_async import bulk
+
+from ._report import Row
+from ._workload import account_wire, ok_handler
+
+__all__ = ["GROWTH_LIMIT_MB", "SCALING_TARGET", "Footprint", "measure", "run"]
+
+GROWTH_LIMIT_MB = 50.0
+SCALING_TARGET = 1.2
+_WARMUP = 2_000
+_CONCURRENCY = 8
+_CLIENT_UID = 7
+_DELIVERY_UID = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Footprint:
+    """One run: items, wall and CPU seconds, RSS at the start and peak RSS (bytes)."""
+
+    items: int
+    seconds: float
+    cpu: float
+    rss_start: int
+    rss_peak: int
+
+    @property
+    def growth_mb(self) -> float:
+        return max(0, self.rss_peak - self.rss_start) / 2**20
+
+    @property
+    def cpu_per_item(self) -> float:
+        return self.cpu / self.items
+
+
+def _items(n: int) -> Iterator[bulk.Upsert]:
+    for i in range(n):
+        body = account_wire(_CLIENT_UID, _DELIVERY_UID, description=f"acct {i}")
+        yield bulk.Upsert.delivery_account(_CLIENT_UID, body, tag=i)
+
+
+async def _stream(le: lx.LeadExecClient, n: int) -> int:
+    ok = 0
+    async with bulk.upsert_many(le, _items(n), concurrency=_CONCURRENCY) as results:
+        async for result in results:
+            ok += result.ok
+    return ok
+
+
+async def _worker(n: int) -> Footprint:
+    transport = httpx.MockTransport(ok_handler())
+    async with lx.LeadExecClient(access_token="bench", transport=transport) as le:
+        await _stream(le, _WARMUP)
+        rss_start = psutil.Process().memory_info().rss
+        cpu = time.process_time()
+        wall = time.perf_counter()
+        ok = await _stream(le, n)
+        wall = time.perf_counter() - wall
+        cpu = time.process_time() - cpu
+    if ok != n:
+        raise RuntimeError(f"{n - ok} of {n} upserts failed against the mock transport")
+    # getrusage's high-water mark (kilobytes on Linux), never below what is resident now
+    high_water = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    rss_peak = max(high_water, psutil.Process().memory_info().rss)
+    return Footprint(n, wall, cpu, rss_start, rss_peak)
+
+
+def _in_subprocess(n: int) -> Footprint:
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.memory", str(n)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return Footprint(**json.loads(out.strip().splitlines()[-1]))
+
+
+def measure(small: int, large: int) -> tuple[Footprint, Footprint]:
+    """The footprints of ``small`` and ``large`` items, each in its own process."""
+    return _in_subprocess(small), _in_subprocess(large)
+
+
+def run(small: int, large: int) -> list[Row]:
+    """The table rows of this benchmark."""
+    low, high = measure(small, large)
+    scaling = high.cpu_per_item / low.cpu_per_item
+    return [
+        Row(
+            "4 memory",
+            f"{large:,} upserts from a generator",
+            f"+{high.growth_mb:.1f} MB peak RSS",
+            f"start {high.rss_start / 2**20:.0f} MB, peak {high.rss_peak / 2**20:.0f} MB",
+            None,
+            f"< {GROWTH_LIMIT_MB:.0f} MB",
+            high.growth_mb < GROWTH_LIMIT_MB,
+        ),
+        Row(
+            "4 scaling",
+            f"CPU per item, {large:,} vs {small:,}",
+            f"{high.cpu_per_item * 1e6:.0f} vs {low.cpu_per_item * 1e6:.0f} µs",
+            f"wall {high.seconds / high.items * 1e6:.0f} vs {low.seconds / low.items * 1e6:.0f} µs/item",
+            scaling,
+            f"<= {SCALING_TARGET}x",
+            scaling <= SCALING_TARGET,
+        ),
+    ]
+
+
+def main() -> None:
+    """Worker entry point: run ``argv[1]`` items and print the footprint as JSON."""
+    footprint = anyio.run(_worker, int(sys.argv[1]))
+    print(
+        json.dumps(
+            {
+                "items": footprint.items,
+                "seconds": footprint.seconds,
+                "cpu": footprint.cpu,
+                "rss_start": footprint.rss_start,
+                "rss_peak": footprint.rss_peak,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
