@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import leadexec_async as lx
+from leadexec_async import _constants as PC
 from leadexec_async.cli import main as leadexec
 from leadexec_async.provision import PlanError, load_plan, parse_plan
-from leadexec_async.provision import _constants as PC
 
 from ._support import client_for
 
