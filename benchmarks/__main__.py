@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the selected benchmarks and print the table (``--strict``: status 1 on a missed target)."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes (checks the harness)")
+    parser.add_argument("--plain", action="store_true", help="plain text columns instead of rich's table")
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when a target is missed")
     parser.add_argument("--only", default="1,2,3,4", help="comma-separated benchmark numbers (default all)")
     args = parser.parse_args(argv)
@@ -76,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     mode = "quick (harness check: sizes too small for the targets)" if args.quick else "full"
     title = f"leadexec-async benchmarks, {mode}, {elapsed:.0f} s\n{machine()}"
-    print(render(rows, title=title))
+    print(render(rows, title=title, plain=args.plain))
     missed = [f"{row.section}: {row.case}" for row in rows if row.met is False]
     print(f"targets missed: {'; '.join(missed)}" if missed else "every target met")
     return 1 if missed and args.strict else 0

@@ -55,8 +55,8 @@ def _verdict(row: Row) -> str:
     return "yes" if row.met else "NO"
 
 
-def render(rows: Sequence[Row], *, title: str) -> str:
-    """The table as text: rich's box drawing when rich is installed, plain columns otherwise."""
+def render(rows: Sequence[Row], *, title: str, plain: bool = False) -> str:
+    """The table as text: rich's box drawing when rich is installed (unless ``plain``), else plain columns."""
     headers = ("Benchmark", "Case", "Result", "Detail", "Ratio", "Target", "Met")
     cells = [
         (
@@ -70,6 +70,8 @@ def render(rows: Sequence[Row], *, title: str) -> str:
         )
         for r in rows
     ]
+    if plain:
+        return _plain(title, headers, cells)
     try:
         from rich.console import Console
         from rich.table import Table

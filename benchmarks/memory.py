@@ -75,10 +75,10 @@ async def _stream(le: lx.LeadExecClient, n: int) -> int:
     return ok
 
 
-async def _worker(n: int) -> Footprint:
+async def _worker(n: int, warmup: int) -> Footprint:
     transport = httpx.MockTransport(ok_handler())
     async with lx.LeadExecClient(access_token="bench", transport=transport) as le:
-        await _stream(le, _WARMUP)
+        await _stream(le, warmup)
         rss_start = psutil.Process().memory_info().rss
         cpu = time.process_time()
         wall = time.perf_counter()
@@ -93,9 +93,9 @@ async def _worker(n: int) -> Footprint:
     return Footprint(n, wall, cpu, rss_start, rss_peak)
 
 
-def _in_subprocess(n: int) -> Footprint:
+def _in_subprocess(n: int, warmup: int) -> Footprint:
     out = subprocess.run(
-        [sys.executable, "-m", "benchmarks.memory", str(n)],
+        [sys.executable, "-m", "benchmarks.memory", str(n), str(warmup)],
         check=True,
         capture_output=True,
         text=True,
@@ -103,14 +103,14 @@ def _in_subprocess(n: int) -> Footprint:
     return Footprint(**json.loads(out.strip().splitlines()[-1]))
 
 
-def measure(small: int, large: int) -> tuple[Footprint, Footprint]:
-    """The footprints of ``small`` and ``large`` items, each in its own process."""
-    return _in_subprocess(small), _in_subprocess(large)
+def measure(small: int, large: int, warmup: int = _WARMUP) -> tuple[Footprint, Footprint]:
+    """The footprints of ``small`` and ``large`` items, each in its own process after ``warmup`` items."""
+    return _in_subprocess(small, warmup), _in_subprocess(large, warmup)
 
 
-def run(small: int, large: int) -> list[Row]:
+def run(small: int, large: int, warmup: int = _WARMUP) -> list[Row]:
     """The table rows of this benchmark."""
-    low, high = measure(small, large)
+    low, high = measure(small, large, warmup)
     scaling = high.cpu_per_item / low.cpu_per_item
     return [
         Row(
@@ -135,8 +135,9 @@ def run(small: int, large: int) -> list[Row]:
 
 
 def main() -> None:
-    """Worker entry point: run ``argv[1]`` items and print the footprint as JSON."""
-    footprint = anyio.run(_worker, int(sys.argv[1]))
+    """Worker: run ``argv[1]`` items (after ``argv[2]`` to warm up); print the footprint as JSON."""
+    warmup = int(sys.argv[2]) if len(sys.argv) > 2 else _WARMUP
+    footprint = anyio.run(_worker, int(sys.argv[1]), warmup)
     print(
         json.dumps(
             {
