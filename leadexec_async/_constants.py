@@ -159,3 +159,21 @@ CRITERIA_DEFAULTS: Final[Mapping[str, Any]] = MappingProxyType(
 # Criteria values (assumption, see ``_builders``): the separator that joins In/NotIn
 # lists, Between bounds and Distance_Compare parts.
 LIST_SEPARATOR: Final = ","
+
+# Bulk upserts (``bulk.upsert_many``, and ``leadexec provision`` without ``--concurrency``):
+# upserts in flight at once.
+DEFAULT_BULK_CONCURRENCY: Final = 8
+
+# Provisioning plans: the largest file read (bytes), the deepest nesting of lists and
+# mappings, and the most records (clients, methods and accounts together) in one plan.
+MAX_PLAN_BYTES: Final = 20 * 1024 * 1024
+MAX_PLAN_DEPTH: Final = 32
+MAX_PLAN_RECORDS: Final = 200_000
+# Seconds a graceful stop of ``leadexec provision`` (Ctrl-C, SIGTERM) waits for requests in flight.
+STOP_GRACE_SECONDS: Final = 30.0
+# The provisioning ledger: the file of ``plan.yaml`` is ``plan`` + LEDGER_SUFFIX, next to it;
+# SQLite ``synchronous`` FULL survives power loss, not only a killed process; seconds a
+# write waits for a lock held by another process.
+LEDGER_SUFFIX: Final = ".ledger.sqlite"
+LEDGER_SYNCHRONOUS: Final = "FULL"
+LEDGER_BUSY_TIMEOUT: Final = 10.0

@@ -96,6 +96,7 @@ from ._time import now_pacific, to_pacific
 
 __all__ = [
     "SECRET_FIELDS",
+    "SECRET_KEYWORDS",
     "SHAPES",
     "build_client",
     "build_delivery_account",
@@ -189,6 +190,12 @@ SHAPES: Mapping[type, Shape] = MappingProxyType(
     {s.model: s for s in (_MAPPING, _SETTING, _DAY, _CRITERIA, _FIELD_DATA, _INFO, _METHOD, _ACCOUNT)}
 )
 """The shape of every generated record and row model (used by the builders and the tests)."""
+
+SECRET_KEYWORDS: frozenset[str] = frozenset(
+    f.key for shape in SHAPES.values() for f in shape.fields if f.wire in SECRET_FIELDS
+)
+"""The keyword names of :data:`SECRET_FIELDS` (``password``, ``ftp_password``, ``smtp_password``):
+a plan's fields that are only ever stored hashed and shown masked."""
 
 
 def require_positive_id(value: object, field: str) -> int:

@@ -58,12 +58,13 @@ import anyio
 from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectSendStream
 
+from . import _constants as C
 from ._errors import OutcomeUnknownError
 
 __all__ = ["DEFAULT_CONCURRENCY", "BulkResult", "BulkRun", "Resource", "Upsert", "upsert_many"]
 
 #: In-flight upserts of one bulk run when ``concurrency`` is not given.
-DEFAULT_CONCURRENCY = 8
+DEFAULT_CONCURRENCY = C.DEFAULT_BULK_CONCURRENCY
 
 Resource = Literal["clients", "delivery_methods", "delivery_accounts"]
 _RESOURCES: tuple[Resource, ...] = ("clients", "delivery_methods", "delivery_accounts")

@@ -670,6 +670,10 @@ def test_secret_fields_are_the_specs_secrets() -> None:
     assert secrets - {"client_secret", "access_token"} == SECRET_FIELDS
 
 
+def test_secret_keywords_are_the_secret_fields_keyword_names() -> None:
+    assert {"password", "ftp_password", "smtp_password"} == _records.SECRET_KEYWORDS
+
+
 @pytest.mark.parametrize(
     "model",
     [ClientInfo, DeliveryMethod, DeliveryAccount, DeliveryCriteria, DeliveryDay, DeliveryFieldSetting],

@@ -6,7 +6,7 @@ import argparse
 import os
 from typing import Any
 
-from . import _constants as C
+from .. import _constants as C
 
 __all__ = ["add_parser", "run"]
 
@@ -59,9 +59,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--concurrency",
         type=_positive_int,
-        default=C.DEFAULT_CONCURRENCY,
+        default=C.DEFAULT_BULK_CONCURRENCY,
         metavar="N",
-        help=f"requests in flight at once (default {C.DEFAULT_CONCURRENCY})",
+        help=f"requests in flight at once (default {C.DEFAULT_BULK_CONCURRENCY})",
     )
     parser.add_argument(
         "--rate-limit", type=_positive_float, metavar="R", help="at most R requests per second"

@@ -36,7 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from . import _constants as C
+from .. import _constants as C
+from .._records import SECRET_KEYWORDS
 
 __all__ = ["Ledger", "LedgerError", "LedgerRow", "default_ledger_path", "fingerprint"]
 
@@ -93,7 +94,7 @@ def fingerprint(kind: str, fields: Mapping[str, Any], parents: Mapping[str, int 
     neither the fingerprint nor anything derived from it carries a secret.
     """
     shown = {
-        name: ({"sha256": _secret_hash(kind, name, value)} if name in C.SECRET_FIELDS else value)
+        name: ({"sha256": _secret_hash(kind, name, value)} if name in SECRET_KEYWORDS else value)
         for name, value in fields.items()
     }
     canonical = json.dumps(

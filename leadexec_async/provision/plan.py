@@ -34,9 +34,7 @@ the field, and nothing is sent while any remains.
 from __future__ import annotations
 
 import difflib
-import json
 import os
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,8 +42,10 @@ from typing import Any, Literal
 
 import attrs
 
+from .. import _constants as C
 from .._errors import ValidationError
-from . import _constants as C
+from .._records import SECRET_KEYWORDS
+from ._load import PlanError, Problem, expand_vars, parse_document, read_plan_file
 
 __all__ = ["Kind", "Plan", "PlanError", "Problem", "Record", "load_plan", "parse_plan"]
 
@@ -58,38 +58,6 @@ KIND_LABEL: dict[Kind, str] = {
 }
 _TOP_KEYS = ("clients", "version")
 _LIST_KEYS: dict[str, Kind] = {"delivery_methods": "delivery_method", "delivery_accounts": "delivery_account"}
-_VAR = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$\{[^}]*\}?")
-_MAX_REPORTED = 50
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a plan: where it is (``record``, ``field``) and what."""
-
-    file: str
-    record: str | None
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.record:
-            where.append(self.record)
-        if self.field:
-            where.append(f"field '{self.field}'")
-        return f"{': '.join(where)}: {self.message}"
-
-
-class PlanError(ValueError):
-    """The plan cannot be used; ``problems`` lists every problem found."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        lines = [str(p) for p in problems[:_MAX_REPORTED]]
-        if len(problems) > _MAX_REPORTED:
-            lines.append(f"… and {len(problems) - _MAX_REPORTED} more problems")
-        noun = "problem" if len(problems) == 1 else "problems"
-        super().__init__(f"the plan has {len(problems)} {noun}:\n  " + "\n  ".join(lines))
 
 
 @dataclass
@@ -115,8 +83,7 @@ class Record:
         return f"{KIND_LABEL[self.kind]} '{self.key}'"
 
     def __repr__(self) -> str:
-        secret = C.SECRET_FIELDS
-        shown = {k: ("***" if k in secret else v) for k, v in self.fields.items()}
+        shown = {k: (C.MASK if k in SECRET_KEYWORDS else v) for k, v in self.fields.items()}
         return f"Record(kind={self.kind!r}, key={self.key!r}, fields={shown!r})"
 
 
@@ -138,26 +105,10 @@ class Plan:
 def load_plan(path: str | os.PathLike[str], *, environ: Mapping[str, str] | None = None) -> Plan:
     """Read, parse and check the plan at ``path``; raise :class:`PlanError` naming every problem."""
     path = Path(path)
-    name = str(path)
-    try:
-        size = path.stat().st_size
-        if size > C.MAX_PLAN_BYTES:
-            raise PlanError([Problem(name, None, None, _too_big(size))])
-        with path.open("rb") as f:
-            raw = f.read(C.MAX_PLAN_BYTES + 1)
-    except OSError as error:
-        raise PlanError(
-            [Problem(name, None, None, f"cannot read the plan: {error.strerror or error}")]
-        ) from None
-    if len(raw) > C.MAX_PLAN_BYTES:
-        raise PlanError([Problem(name, None, None, _too_big(len(raw)))])
+    raw = read_plan_file(path)
     return parse_plan(
-        raw, name=name, fmt="json" if path.suffix.lower() == ".json" else "yaml", environ=environ
+        raw, name=str(path), fmt="json" if path.suffix.lower() == ".json" else "yaml", environ=environ
     )
-
-
-def _too_big(size: int) -> str:
-    return f"the plan is {size} bytes, more than the {C.MAX_PLAN_BYTES} allowed"
 
 
 def parse_plan(
@@ -168,113 +119,12 @@ def parse_plan(
     environ: Mapping[str, str] | None = None,
 ) -> Plan:
     """Parse and check a plan given as bytes or text; see :func:`load_plan`."""
-    if isinstance(raw, bytes):
-        if len(raw) > C.MAX_PLAN_BYTES:
-            raise PlanError([Problem(name, None, None, _too_big(len(raw)))])
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            line = raw[: error.start].count(b"\n") + 1
-            raise PlanError(
-                [Problem(name, None, None, f"the plan is not UTF-8 text (bad byte at line {line})")]
-            ) from None
-    else:
-        text = raw
-    document = _parse_json(text, name) if fmt == "json" else _parse_yaml(text, name)
-    _check_depth(document, name)
+    document = parse_document(raw, name, fmt)
     checker = _Checker(name, os.environ if environ is None else environ)
     records = checker.check(document)
     if checker.problems:
         raise PlanError(checker.problems)
     return Plan(Path(name), records)
-
-
-def _parse_json(text: str, name: str) -> Any:
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for k, v in items:
-            if k in out:
-                raise PlanError([Problem(name, None, k, "the same key appears twice in one object")])
-            out[k] = v
-        return out
-
-    try:
-        return json.loads(text, object_pairs_hook=pairs)
-    except RecursionError:
-        raise PlanError([Problem(name, None, None, "the plan is nested too deeply")]) from None
-    except json.JSONDecodeError as error:
-        raise PlanError(
-            [
-                Problem(
-                    name,
-                    None,
-                    None,
-                    f"not valid JSON at line {error.lineno} column {error.colno}: {error.msg}",
-                )
-            ]
-        ) from None
-
-
-def _parse_yaml(text: str, name: str) -> Any:
-    import yaml  # the `cli` extra; only needed for YAML plans
-
-    class Loader(yaml.SafeLoader):
-        """SafeLoader that refuses aliases (no expansion bombs) and repeated mapping keys."""
-
-        def compose_node(self, parent: Any, index: Any) -> Any:
-            if self.check_event(yaml.AliasEvent):
-                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
-                raise PlanError(
-                    [
-                        Problem(
-                            name, None, None, f"YAML aliases (*name) are not allowed (line {mark.line + 1})"
-                        )
-                    ]
-                )
-            return super().compose_node(parent, index)
-
-        def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
-            seen: set[Any] = set()
-            for key_node, _ in node.value:
-                key = self.construct_object(key_node, deep=deep)
-                if key in seen:
-                    line = key_node.start_mark.line + 1
-                    raise PlanError(
-                        [
-                            Problem(
-                                name,
-                                None,
-                                str(key),
-                                f"the same key appears twice in one mapping (line {line})",
-                            )
-                        ]
-                    )
-                seen.add(key)
-            return super().construct_mapping(node, deep=deep)
-
-    try:
-        return yaml.load(text, Loader=Loader)  # noqa: S506 - Loader is a SafeLoader subclass
-    except RecursionError:
-        raise PlanError([Problem(name, None, None, "the plan is nested too deeply")]) from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or str(error)
-        raise PlanError([Problem(name, None, None, f"not valid YAML{where}: {problem}")]) from None
-
-
-def _check_depth(document: Any, name: str) -> None:
-    stack: list[tuple[Any, int]] = [(document, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > C.MAX_PLAN_DEPTH:
-            raise PlanError(
-                [Problem(name, None, None, f"the plan is nested more than {C.MAX_PLAN_DEPTH} levels deep")]
-            )
-        if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values())
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node)
 
 
 # ---------------------------------------------------------------- fields
@@ -498,20 +348,7 @@ class _Checker:
         return value
 
     def expand(self, label: str, name: str, text: str) -> str:
-        def one(match: re.Match[str]) -> str:
-            whole = match.group(0)
-            if whole == "$${":
-                return "${"
-            var = match.group(1)
-            if var is None:
-                self.problem(label, name, f"bad variable reference {whole!r}: write ${{NAME}}")
-                return ""
-            if var not in self.environ:
-                self.problem(label, name, f"environment variable {var} is not set")
-                return whole  # a stand-in, so the value checks still run
-            return self.environ[var]
-
-        return _VAR.sub(one, text) if "$" in text else text
+        return expand_vars(text, self.environ, lambda message: self.problem(label, name, message))
 
 
 def _type(value: Any) -> str:

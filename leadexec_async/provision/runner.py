@@ -31,10 +31,10 @@ from typing import Any, Literal
 
 import anyio
 
+from .. import _constants as C
 from .. import _records
 from .._errors import LeadExecError, OutcomeUnknownError
 from ..bulk import BulkResult, Resource, Upsert, upsert_many
-from . import _constants as C
 from .ledger import Ledger, LedgerRow, fingerprint
 from .plan import Kind, Plan, Record
 
@@ -141,7 +141,7 @@ class Runner:
     plan: Plan
     ledger: Ledger
     retry_unknown: bool = False
-    concurrency: int = C.DEFAULT_CONCURRENCY
+    concurrency: int = C.DEFAULT_BULK_CONCURRENCY
     on_result: Callable[[RecordResult], None] | None = None
     _results: dict[tuple[str, str], RecordResult] = field(default_factory=dict, init=False)
     _ids: dict[tuple[str, str], int] = field(default_factory=dict, init=False)

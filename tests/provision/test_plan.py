@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from leadexec_async.provision import _constants as C
+from leadexec_async import _constants as C
 from leadexec_async.provision.plan import PlanError, load_plan, parse_plan
 
 GOOD = """\
