@@ -18,7 +18,7 @@ from leadexec_api_client.models.grant_type import GrantType
 from . import _constants as C
 from ._auth import ClientCredentialsAuth, StaticAuth
 from ._errors import ClientClosedError, UnexpectedResponseError, ValidationError
-from ._limits import ConcurrencyLimiter, RateLimiter
+from ._limits import AdaptiveRateLimiter, ConcurrencyLimiter, RateLimiter
 from ._logging import configure_from_env, logger
 from ._pipeline import Pipeline
 from ._records import SECRET_FIELDS, masked_wire
@@ -54,8 +54,11 @@ class LeadExecClient:
             repeated without creating a record twice (see :mod:`leadexec_async._retry`).
         max_concurrency: requests in flight at once across everything sharing
             this client, token requests included.
-        rate_limit: requests per second across the client (a token bucket);
-            ``None`` sets no client-side limit.
+        rate_limit: the most requests per second across the client; ``None``
+            sets no client-side ceiling. Either way the rate adapts to the
+            server's: it slows down to what the server accepts when answers
+            come back 429, and probes back up (never above ``rate_limit``);
+            see :class:`~leadexec_async._limits.AdaptiveRateLimiter`.
         transport: an :class:`httpx.AsyncBaseTransport` to send through (tests, proxies).
         http_client: an :class:`httpx.AsyncClient` owned by the caller; it is
             not closed by :meth:`aclose`, and its pool should hold at least
@@ -113,7 +116,7 @@ class LeadExecClient:
         if verify is False:
             logger.warning("TLS certificate verification is disabled for %s", self._base_url)
         self._max_concurrency = max_concurrency
-        self._rate = RateLimiter(rate_limit) if rate_limit is not None else None
+        self._rate: RateLimiter = AdaptiveRateLimiter(rate_limit)
         self._policy = RetryPolicy(
             max_retries=max_retries,
             initial=retry_backoff,

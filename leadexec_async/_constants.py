@@ -40,6 +40,22 @@ DEFAULT_MAX_RETRY_WAIT: Final = 60.0
 DEFAULT_MAX_CONCURRENCY: Final = 16
 KEEPALIVE_EXPIRY: Final = 30.0
 
+# The adaptive rate (see ``_limits.AdaptiveRateLimiter``): answers are counted in
+# windows of ADAPTIVE_WINDOW seconds; after a window with 429s the rate becomes
+# what the server accepted times (1 + ADAPTIVE_HEADROOM), falling at most by
+# ADAPTIVE_MAX_DECREASE per window and never under ADAPTIVE_MIN_RATE; after a
+# window without, in which the limiter held callers back, it grows by ADAPTIVE_PROBE.
+ADAPTIVE_WINDOW: Final = 0.5
+ADAPTIVE_HEADROOM: Final = 0.03
+ADAPTIVE_MAX_DECREASE: Final = 0.25
+ADAPTIVE_PROBE: Final = 0.05
+ADAPTIVE_MIN_RATE: Final = 1.0
+
+# bulk: an item whose upsert ended with RateLimitError (its retries all answered
+# 429; never applied, so safe to send again, creates included) is sent again up
+# to this many times, after its Retry-After (or the first backoff).
+BULK_RATE_LIMITED_RESENDS: Final = 5
+
 # Client-credentials tokens are renewed this many seconds before ``expires_in``
 # runs out (or at half their life, for tokens that live under twice as long).
 TOKEN_RENEW_MARGIN: Final = 60.0
@@ -177,3 +193,22 @@ STOP_GRACE_SECONDS: Final = 30.0
 LEDGER_SUFFIX: Final = ".ledger.sqlite"
 LEDGER_SYNCHRONOUS: Final = "FULL"
 LEDGER_BUSY_TIMEOUT: Final = 10.0
+
+# The emulator (``leadexec emulator``, ``run_emulator``, the pytest fixtures). Its default
+# credentials are accepted when neither credentials nor a static token are given: a local
+# emulator must accept some out of the box; they guard nothing of value. The fixtures use
+# their own. Injected 429 / 503 faults simulate chance failures, not load, so their
+# Retry-After lets the client retry at once (its own backoff still applies).
+EMULATOR_HOST: Final = "127.0.0.1"
+EMULATOR_PORT: Final = 8080
+EMULATOR_CLIENT_ID: Final = "emulator-client"
+EMULATOR_CLIENT_SECRET: Final = "emulator-secret"  # noqa: S105 - a documented default of a local test server
+EMULATOR_FIXTURE_CLIENT_ID: Final = "pytest-client"
+EMULATOR_FIXTURE_CLIENT_SECRET: Final = "pytest-secret"  # noqa: S105 - credentials of a throw-away local server
+EMULATOR_FIXTURE_TOKEN: Final = "pytest-static-token"  # noqa: S105 - idem
+EMULATOR_TOKEN_TTL: Final = 3600.0  # seconds a token lasts
+EMULATOR_BODY_LIMIT: Final = 1024 * 1024  # bytes; a larger body is answered 400
+EMULATOR_DRAIN_LIMIT: Final = 64 * 1024 * 1024  # bytes of an oversized body read and dropped before closing
+EMULATOR_FAULT_RETRY_AFTER: Final = 0  # seconds, the Retry-After of injected 429 / 503 faults
+EMULATOR_DROP_WAIT: Final = 2.0  # seconds to wait for the server to notice a connection the emulator closed
+EMULATOR_START_TIMEOUT: Final = 10.0  # seconds a background server may take to start, and to stop

@@ -7,8 +7,10 @@ loop, so they work under asyncio and trio alike.
 
 The rate limiter is the seam for an adaptive rate: the pipeline calls
 :meth:`RateLimiter.on_response` with every status it receives, and
-:attr:`RateLimiter.rate` may be changed at any time; a subclass can slow down
-on 429 and probe back up on success without touching the pipeline.
+:attr:`RateLimiter.rate` may be changed at any time.
+:class:`AdaptiveRateLimiter` uses it to find the server's rate on its own: it
+slows down to what the server accepted when answers come back 429, and probes
+back up while none do.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Awaitable, Callable
 
 import anyio
 
+from . import _constants as C
 from ._errors import ValidationError
 
 Clock = Callable[[], float]
@@ -108,3 +111,104 @@ class RateLimiter:
 
     def on_response(self, status_code: int) -> None:
         """Hook called with every response status; the fixed-rate bucket ignores it."""
+
+    def on_rate_limited(self, retry_after: float | None) -> None:
+        """Hook called for a 429, before :meth:`on_response`, with its ``Retry-After`` in seconds."""
+
+
+class AdaptiveRateLimiter(RateLimiter):
+    """A rate that follows the server's: slower after 429 answers, probing back up without them.
+
+    ``ceiling`` is the most it ever allows (``rate_limit`` given to the client,
+    where it also starts), or ``None``: then it starts unlimited and costs
+    nothing until the first 429.
+
+    It counts answers in windows of ``C.ADAPTIVE_WINDOW`` seconds. At the end
+    of a window that saw a 429 asking to wait (any 429 but one with
+    ``Retry-After: 0``, which tells to retry at once and so is no sign of
+    load), the server was refusing part of what was sent, so what it accepted
+    in the window is its rate: the limit becomes the accepted rate times
+    ``1 + C.ADAPTIVE_HEADROOM`` (a little over it, so the server stays busy),
+    but falls by at most ``C.ADAPTIVE_MAX_DECREASE`` in one window (callers
+    waiting out a ``Retry-After`` send less, so a window may understate the
+    server's rate); the first fall, from unlimited, starts from the most the
+    server accepted in a window so far. At the end of a window without such a 429 in which callers had to
+    wait for the limiter (it was what held them back), the limit grows by
+    ``C.ADAPTIVE_PROBE``. A server's own burst allowance absorbs the overshoot
+    of probing; the few requests answered 429 wait out their ``Retry-After``
+    and are sent again by the retry rules.
+    """
+
+    def __init__(
+        self,
+        ceiling: float | None = None,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = anyio.sleep,
+    ) -> None:
+        super().__init__(ceiling if ceiling is not None else 1.0, clock=clock, sleep=sleep)
+        self.ceiling = ceiling
+        if ceiling is None:
+            self._interval = 0.0  # unlimited until the first 429
+        self._window_start = clock()
+        self._accepted = 0
+        self._limited = 0
+        self._waited = False
+        self._fastest = 0.0  # the most accepted per second in a window without 429
+
+    @property
+    def rate(self) -> float:
+        """Requests per second allowed now (``inf`` while unlimited)."""
+        return 1.0 / self._interval if self._interval else math.inf
+
+    @rate.setter
+    def rate(self, value: float) -> None:
+        if not (value > 0):
+            raise ValueError(f"rate must be positive, got {value!r}")
+        if self.ceiling is not None:
+            value = min(value, self.ceiling)
+        self._interval = 0.0 if math.isinf(value) else 1.0 / max(value, C.ADAPTIVE_MIN_RATE)
+
+    async def acquire(self) -> None:
+        """Return at once while unlimited; otherwise wait for the next free instant."""
+        interval = self._interval
+        if not interval:
+            return
+        now = self._clock()
+        arrival = self._next if self._next > now else now
+        self._next = arrival + interval
+        wait = arrival - now
+        if wait > 0:
+            self._waited = True
+            await self._sleep(wait)
+
+    def on_rate_limited(self, retry_after: float | None) -> None:
+        """Count a 429 that asks to wait (one with ``Retry-After: 0`` does not)."""
+        if retry_after != 0:
+            self._limited += 1
+
+    def on_response(self, status_code: int) -> None:
+        """Count an accepted answer; at the end of a window, adjust the rate."""
+        if status_code < 300:
+            self._accepted += 1
+        now = self._clock()
+        if now - self._window_start >= C.ADAPTIVE_WINDOW:
+            self._adjust(now)
+
+    def _adjust(self, now: float) -> None:
+        elapsed = now - self._window_start
+        accepted = self._accepted / elapsed
+        current = self.rate
+        if self._limited:
+            # Unlimited so far: fall from the fastest the server has accepted instead.
+            reference = max(self._fastest, accepted) if math.isinf(current) else current
+            target = max(accepted * (1.0 + C.ADAPTIVE_HEADROOM), reference * (1.0 - C.ADAPTIVE_MAX_DECREASE))
+            self.rate = max(target, C.ADAPTIVE_MIN_RATE)
+        else:
+            self._fastest = max(self._fastest, accepted)
+            if self._waited and not math.isinf(current):
+                self.rate = current * (1.0 + C.ADAPTIVE_PROBE)
+        self._window_start = now
+        self._accepted = 0
+        self._limited = 0
+        self._waited = False

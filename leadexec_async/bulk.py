@@ -29,6 +29,14 @@ Behaviour:
   ``id``, or the ``error`` it ended with (``outcome_unknown`` is true when that
   error is :class:`~leadexec_async.OutcomeUnknownError`: a create that may or
   may not have been applied). A failure does not stop the others.
+- An item refused with 429 through all of the client's retries
+  (:class:`~leadexec_async.RateLimitError`) is sent again, up to
+  ``BULK_RATE_LIMITED_RESENDS`` more times, after its ``Retry-After``: a 429
+  is refused before anything is applied, so this is safe for creates too, and
+  the client's adaptive rate has slowed down meanwhile. A bulk job that runs
+  into a server's rate limit therefore loses no record to it. A
+  ``Retry-After`` longer than the client's ``max_retry_wait`` is not waited
+  out: the item fails with it.
 - ``ordered=True`` yields results in input order, holding at most
   ``concurrency`` finished results back while an earlier one is still running.
 - ``stop_on_error=True`` stops taking new items after the first failed result;
@@ -59,7 +67,7 @@ from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectSendStream
 
 from . import _constants as C
-from ._errors import OutcomeUnknownError
+from ._errors import OutcomeUnknownError, RateLimitError
 
 __all__ = ["DEFAULT_CONCURRENCY", "BulkResult", "BulkRun", "Resource", "Upsert", "upsert_many"]
 
@@ -162,6 +170,8 @@ class BulkRun:
         stop_on_error: bool,
     ) -> None:
         self._le = le
+        policy = getattr(le, "_policy", None)
+        self._max_wait: float = getattr(policy, "max_wait", C.DEFAULT_MAX_RETRY_WAIT)
         self._items = items
         self.concurrency = concurrency
         self.ordered = ordered
@@ -275,7 +285,7 @@ class BulkRun:
     async def _one(self, index: int, item: Upsert, send: MemoryObjectSendStream[BulkResult]) -> None:
         with send:
             try:
-                record_id = await item.send(self._le)
+                record_id = await self._send_item(item)
             except Exception as error:  # every failure becomes a result; cancellation is not an Exception
                 result = BulkResult(index, item, None, error)
                 if self.stop_on_error and not self.stopped:
@@ -285,6 +295,19 @@ class BulkRun:
             finally:
                 self._in_flight.release()
             send.send_nowait(result)
+
+    async def _send_item(self, item: Upsert) -> int:
+        """Send ``item``; send it again after a :class:`RateLimitError` that may be waited out."""
+        resends = 0
+        while True:
+            try:
+                return await item.send(self._le)
+            except RateLimitError as error:
+                wait = error.retry_after if error.retry_after is not None else C.DEFAULT_BACKOFF_INITIAL
+                if resends >= C.BULK_RATE_LIMITED_RESENDS or wait > self._max_wait:
+                    raise
+                resends += 1
+                await anyio.sleep(wait)
 
 
 async def _aiter(items: Iterable[Upsert] | AsyncIterable[Upsert]) -> AsyncGenerator[Upsert, None]:
