@@ -38,7 +38,7 @@ from typing import Any
 from leadexec_api_client.models import DeliveryCriteria, DeliveryDay, DeliveryFieldSetting
 
 from ._constants import DAY_END, DAY_START, LIST_SEPARATOR
-from ._errors import ValidationError
+from ._errors import ValidationError, shown
 from ._records import build_row
 from ._time import to_pacific
 from .enums import CriteriaOperator, CriteriaType, FieldType, WeekDay, parse_enum
@@ -59,6 +59,9 @@ CRITERIA_VALUE_FORMATS: Mapping[str, str] = MappingProxyType(
 Scalar = str | int | float
 
 
+_MAX_INT_BITS = 1024  # a longer integer is no lead value (and Python refuses to print very long ones)
+
+
 def _text(value: object, field: str, *, joined: bool = False) -> str:
     """One criteria value as text; ``joined`` refuses the separator inside it."""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
@@ -69,11 +72,13 @@ def _text(value: object, field: str, *, joined: bool = False) -> str:
         if value != value or value in (float("inf"), float("-inf")):
             raise ValidationError(f"{field}: expected a finite number, got {value}", field=field)
         text = str(int(value)) if value.is_integer() else repr(value)
+    elif isinstance(value, int) and value.bit_length() > _MAX_INT_BITS:
+        raise ValidationError(f"{field}: expected a number, got {shown(value)}", field=field)
     else:
         text = str(value)
     if joined and LIST_SEPARATOR in text:
         raise ValidationError(
-            f"{field}: {text!r} contains {LIST_SEPARATOR!r}, which separates the parts of this value",
+            f"{field}: {shown(text)} contains {LIST_SEPARATOR!r}, which separates the parts of this value",
             field=field,
         )
     return text

@@ -6,6 +6,7 @@ never contain tokens, client secrets or passwords.
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,9 +29,27 @@ __all__ = [
     "UnexpectedResponseError",
     "ValidationError",
     "error_for_response",
+    "shown",
 ]
 
 _BODY_PREVIEW = 500
+
+# How much of a value an error message quotes: long text, big numbers and deep nesting are cut.
+_SHOWN = reprlib.Repr()
+_SHOWN.maxstring = _SHOWN.maxother = 80
+_SHOWN.maxlong = 40
+_SHOWN.maxlevel = 3
+_SHOWN.maxlist = _SHOWN.maxtuple = _SHOWN.maxdict = _SHOWN.maxset = _SHOWN.maxfrozenset = 4
+
+
+def shown(value: object) -> str:
+    """A short ``repr`` of ``value`` for an error message, whatever its size or depth."""
+    if isinstance(value, int) and value.bit_length() > 128:
+        return f"<an integer of {value.bit_length()} bits>"
+    try:
+        return _SHOWN.repr(value)
+    except Exception:  # a repr that fails (or an object too odd to show)
+        return f"<{type(value).__name__}>"
 
 
 class LeadExecError(Exception):

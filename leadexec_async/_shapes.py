@@ -22,7 +22,7 @@ import attrs
 from leadexec_api_client.types import UNSET
 
 from . import enums as _enums
-from ._errors import ValidationError
+from ._errors import ValidationError, shown
 from ._time import to_pacific
 
 __all__ = ["BOUNDS", "INT32", "Converter", "Shape", "check_id", "rows_converter", "suggest_key"]
@@ -81,8 +81,8 @@ def check_id(value: object, field: str, *, minimum: int) -> int:
     if type(value) is int and minimum <= value <= INT32[1]:
         return value
     what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-    shown = repr(value) if isinstance(value, int) else type(value).__name__
-    raise ValidationError(f"{field}: expected {what}, got {shown}", field=field)
+    got = shown(value) if isinstance(value, int) else type(value).__name__
+    raise ValidationError(f"{field}: expected {what}, got {got}", field=field)
 
 
 def _where(path: str) -> str:
@@ -102,7 +102,7 @@ def _int(lo: float, hi: float) -> Converter:
             value = int(value)
         if not lo <= value <= hi:
             raise ValidationError(
-                f"{_where(path)}expected an integer from {lo} to {hi}, got {value}", field=path
+                f"{_where(path)}expected an integer from {lo} to {hi}, got {shown(value)}", field=path
             )
         return value
 
@@ -133,11 +133,19 @@ def _bool(value: Any, path: str) -> Any:
 
 
 def _str(value: Any, path: str) -> Any:
-    if type(value) is str:
-        return value
-    if isinstance(value, str):
-        return str(value)
-    raise _type_error(path, "a string", value)
+    if not isinstance(value, str):
+        raise _type_error(path, "a string", value)
+    text = value if type(value) is str else str(value)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:  # a lone surrogate: it cannot be sent as JSON text
+            raise ValidationError(
+                f"{_where(path)}expected text that can be sent as UTF-8, but character {error.start} is "
+                f"{text[error.start]!r} (a lone surrogate, e.g. from a bad \\u escape)",
+                field=path,
+            ) from None
+    return text
 
 
 def _datetime(value: Any, path: str) -> Any:
@@ -175,7 +183,7 @@ def suggest_key(
     name = f"{path}{key}"
     if not isinstance(key, str):
         return ValidationError(
-            f"{_where(path.rstrip('.'))}field names must be strings, got {key!r}", field=name
+            f"{_where(path.rstrip('.'))}field names must be strings, got {shown(key)}", field=name
         )
     if hint is None:
         alias = ALIASES.get(key)
@@ -186,9 +194,13 @@ def suggest_key(
         elif same:
             hint = f"did you mean {same[0]!r}?"
         else:
-            close = difflib.get_close_matches(key, list(candidates), n=1, cutoff=0.6)
+            close = (
+                difflib.get_close_matches(key, list(candidates), n=1, cutoff=0.6)
+                if len(key) <= _enums.MAX_SUGGESTED
+                else []
+            )
             hint = f"did you mean {close[0]!r}?" if close else "known fields: " + ", ".join(candidates)
-    return ValidationError(f"{name!r} is not a field of {title}; {hint}", field=name)
+    return ValidationError(f"{shown(name)} is not a field of {title}; {hint}", field=name)
 
 
 class _Probe:

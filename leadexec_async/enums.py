@@ -29,7 +29,7 @@ from typing import Any, Self
 
 from leadexec_api_client import models as _gen
 
-from ._errors import ValidationError
+from ._errors import ValidationError, shown
 
 __all__ = [
     "GENERATED",
@@ -107,6 +107,10 @@ class _Friendly:
         return _TABLES[type(self)].labels[self]  # type: ignore[index]
 
 
+_MAX_DIGITS = 18  # a longer string of digits is no member's value (and int() of it may be refused)
+MAX_SUGGESTED = 100  # "did you mean" is looked for only for text up to this long
+
+
 def parse_enum(cls: type[enum.Enum], value: object, field: str | None = None) -> Any:
     """Parse ``value`` as a member of ``cls``; a failure raises ValidationError naming ``field``."""
     table = _TABLES[cls]
@@ -121,8 +125,9 @@ def parse_enum(cls: type[enum.Enum], value: object, field: str | None = None) ->
     elif isinstance(value, str):
         key = normalize(value.strip())
         found = table.by_key.get(key)
-        if found is None and int_enum and key.isascii() and key.isdigit():
-            found = table.by_value.get(int(key))  # "05" as well as "5"
+        digits = key.lstrip("0") or "0"
+        if found is None and int_enum and key.isascii() and key.isdigit() and len(digits) <= _MAX_DIGITS:
+            found = table.by_value.get(int(digits))  # "05" as well as "5"
         if found is not None:
             return found
     elif int_enum and isinstance(value, int) and not isinstance(value, bool):
@@ -130,8 +135,8 @@ def parse_enum(cls: type[enum.Enum], value: object, field: str | None = None) ->
         if found is not None:
             return found
     where = f"{field}: " if field else ""
-    message = f"{where}{value!r} is not a valid {cls.__name__}; expected one of {table.listing}"
-    if key:
+    message = f"{where}{shown(value)} is not a valid {cls.__name__}; expected one of {table.listing}"
+    if key and len(key) <= MAX_SUGGESTED:
         close = difflib.get_close_matches(key, list(table.by_key), n=1, cutoff=0.6)
         if close:
             message += f"; did you mean {table.labels[table.by_key[close[0]]]!r}?"

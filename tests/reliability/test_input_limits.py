@@ -160,15 +160,6 @@ def test_the_command_refuses_a_plan_that_is_not_utf8(
     assert not (tmp_path / "plan.ledger.sqlite").exists()
 
 
-SURROGATE_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="bug (data layer, _records._str): a \\ud800 escape in a JSON or YAML plan yields a string that "
-    "cannot be sent as UTF-8; the plan check accepts it and the run fails on each such record with "
-    "UnicodeEncodeError instead of the plan being refused naming the field",
-)
-
-
-@SURROGATE_BUG
 @pytest.mark.parametrize(
     ("raw", "fmt"),
     [
@@ -259,15 +250,6 @@ async def test_deeply_nested_body_values_are_validation_errors(
     assert len(str(caught.value)) < 500
 
 
-BODY_MESSAGE_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="bug (data layer, enums.parse_enum and _records.suggest_key): the message quotes the whole "
-    "value or key with repr: a deeply nested value for an enum field raises RecursionError instead of "
-    "ValidationError, and a megabyte-long value or key makes a megabyte-long message",
-)
-
-
-@BODY_MESSAGE_BUG
 @pytest.mark.parametrize(
     "fields",
     [
