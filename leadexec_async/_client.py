@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
+import ssl
 from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, Self
@@ -113,8 +114,7 @@ class LeadExecClient:
             )
         if transport is not None and http_client is not None:
             raise ValidationError("pass transport or http_client, not both", field="transport")
-        if verify is False:
-            logger.warning("TLS certificate verification is disabled for %s", self._base_url)
+        _check_verify(verify, self._base_url)
         self._max_concurrency = max_concurrency
         self._rate: RateLimiter = AdaptiveRateLimiter(rate_limit)
         self._policy = RetryPolicy(
@@ -307,6 +307,30 @@ def _check_base_url(value: str) -> str:
             "base_url: must not contain credentials, a query or a fragment", field="base_url"
         )
     return str(url).rstrip("/")
+
+
+def _check_verify(verify: object, base_url: str) -> None:
+    """Refuse a ``verify`` that is no setting; log a WARNING whenever it turns a TLS check off."""
+    if verify is True or (isinstance(verify, str) and verify):
+        return
+    if verify is False:
+        logger.warning("TLS certificate verification is disabled for %s", base_url)
+    elif isinstance(verify, ssl.SSLContext):
+        if verify.verify_mode == ssl.CERT_NONE:
+            logger.warning(
+                "TLS certificate verification is disabled for %s (the SSLContext given does not verify)",
+                base_url,
+            )
+        elif not verify.check_hostname:
+            logger.warning(
+                "TLS host-name checking is disabled for %s (the SSLContext given does not check it)", base_url
+            )
+    else:
+        raise ValidationError(
+            "verify: expected True, False, the path of a CA bundle or an ssl.SSLContext, "
+            f"got {type(verify).__name__}",
+            field="verify",
+        )
 
 
 def _is_loopback(host: str) -> bool:

@@ -46,8 +46,22 @@ Sleep = Callable[[float], Awaitable[None]]
 Mask = Callable[[Mapping[str, Any]], Mapping[str, Any]]
 
 _DEBUG = logging.DEBUG
+_DETAIL_DEPTH = 8  # how far down an exception chain a failure's text is looked for
 _INFO = logging.INFO
 _perf = time.perf_counter
+
+
+def _detail(failure: BaseException) -> str:
+    """The failure's text, or else the first non-empty text down its chain (e.g. a TLS error under trio)."""
+    exc: BaseException | None = failure
+    for _ in range(_DETAIL_DEPTH):
+        if exc is None:
+            break
+        text = str(exc)
+        if text:
+            return text if exc is failure else f"{type(exc).__name__}: {text}"
+        exc = exc.__cause__ or exc.__context__
+    return ""
 
 
 class Pipeline:
@@ -154,6 +168,7 @@ class Pipeline:
                         return parse(response)
                     except LeadExecError as exc:
                         exc.attempts = attempt
+                        self._redact(exc, body)
                         raise
                 if status == 401 and auth is not None and auth.renewable and not renewed:
                     renewed = True
@@ -222,6 +237,14 @@ class Pipeline:
             found.append(str(body["client_secret"]))
         return sorted(found, key=len, reverse=True)
 
+    def _redact(self, error: LeadExecError, body: Mapping[str, Any]) -> None:
+        """Take every secret out of ``error``'s message and of the body it quotes."""
+        secrets = self._secrets(body)
+        error.args = tuple(redact(a, secrets) if isinstance(a, str) else a for a in error.args)
+        quoted = getattr(error, "body", None)
+        if isinstance(quoted, str):
+            error.body = redact(quoted, secrets)  # type: ignore[attr-defined]
+
     def _status_error(
         self, response: httpx.Response, retry_after: float | None, body: Mapping[str, Any]
     ) -> APIStatusError:
@@ -234,7 +257,7 @@ class Pipeline:
     def _connection_error(
         self, method: str, path: str, failure: httpx.TransportError, body: Mapping[str, Any]
     ) -> APIConnectionError:
-        detail = redact(str(failure), self._secrets(body)) or "no detail"
+        detail = redact(_detail(failure), self._secrets(body)) or "no detail"
         message = f"{method.upper()} {path} failed: {type(failure).__name__}: {detail}"
         cls = APITimeoutError if isinstance(failure, httpx.TimeoutException) else APIConnectionError
         error = cls(message)

@@ -25,7 +25,7 @@ from leadexec_api_client.api.delivery import upsert_delivery_account, upsert_del
 from leadexec_api_client.models import ClientUpsert, DeliveryAccount, DeliveryMethod
 
 from ._constants import ID_BODY_PREVIEW
-from ._errors import UnexpectedResponseError
+from ._errors import UnexpectedResponseError, ValidationError
 from ._records import (
     build_client,
     build_delivery_account,
@@ -121,6 +121,8 @@ class _Resource:
 
     async def _write(self, client_uid: Any, record_id: Any, body: Any, fields: Mapping[str, Any]) -> int:
         """Build, validate and send one record; ``record_id`` None = upsert (id from the body)."""
+        if record_id is None and body is None:
+            raise ValidationError("body: expected a generated model or a mapping, got None", field="body")
         pipeline = self._client._pipeline()
         spec = self._spec
         model = spec.build(client_uid, record_id=record_id, body=body, fields=fields)

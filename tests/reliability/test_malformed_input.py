@@ -251,21 +251,13 @@ def test_builders_refuse_text_that_is_not_utf8_encodable() -> None:
             build()
 
 
-NONE_BODY_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="bug (request layer, _resources upsert): a body of None is taken as 'no body' and creates a "
-    "delivery method of pure defaults instead of being refused",
-)
-
-
-@pytest.mark.parametrize(
-    "resource", [pytest.param("delivery_methods", marks=NONE_BODY_BUG), "delivery_accounts", "clients"]
-)
+@pytest.mark.parametrize("resource", ["delivery_methods", "delivery_accounts", "clients"])
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_upsert_without_a_body_is_refused(resource: str, backend: str) -> None:
     args = (None,) if resource == "clients" else (1, None)
     error, sent = _run_call(backend, (resource, "upsert", args, {}))
     assert isinstance(error, lx.ValidationError), repr(error)
+    assert error.field == "body"
     assert sent == 0
 
 

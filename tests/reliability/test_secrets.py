@@ -203,12 +203,6 @@ async def test_every_api_error_path_hides_tokens_secrets_and_passwords(
     assert_clean(log_texts(debug_logs), "the logs")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug (request layer, _resources.parse_record_id / _pipeline): an UnexpectedResponseError for a "
-    "2xx without an id quotes the body unredacted, so a server that echoes the request (an echo service "
-    "behind a wrong base_url) puts the bearer token and the passwords into the message",
-)
 async def test_a_2xx_without_an_id_that_echoes_the_request_hides_the_secrets(anyio_backend: str) -> None:
     api = EchoAPI()
     api.answers.append(echo(200))
