@@ -94,6 +94,9 @@ def parse_document(raw: bytes | str, name: str, fmt: Literal["yaml", "json"]) ->
     return document
 
 
+_TOO_LONG = "not valid {fmt}: a number has more digits than can be read"
+
+
 def _parse_json(text: str, name: str) -> Any:
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -118,6 +121,10 @@ def _parse_json(text: str, name: str) -> Any:
                 )
             ]
         ) from None
+    except PlanError:  # raised by our own checks inside the parser (PlanError is a ValueError)
+        raise
+    except ValueError:  # an integer literal longer than Python reads (4300 digits)
+        raise PlanError([Problem(name, None, None, _TOO_LONG.format(fmt="JSON"))]) from None
 
 
 def _parse_yaml(text: str, name: str) -> Any:
@@ -142,6 +149,12 @@ def _parse_yaml(text: str, name: str) -> Any:
             seen: set[Any] = set()
             for key_node, _ in node.value:
                 key = self.construct_object(key_node, deep=deep)
+                try:
+                    hash(key)
+                except TypeError:  # a YAML complex key (`? [a, b]`)
+                    line = key_node.start_mark.line + 1
+                    message = f"a mapping key must be plain text, not a list or a mapping (line {line})"
+                    raise PlanError([Problem(name, None, None, message)]) from None
                 if key in seen:
                     line = key_node.start_mark.line + 1
                     raise PlanError(
@@ -166,6 +179,10 @@ def _parse_yaml(text: str, name: str) -> Any:
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
         problem = getattr(error, "problem", None) or str(error)
         raise PlanError([Problem(name, None, None, f"not valid YAML{where}: {problem}")]) from None
+    except PlanError:  # raised by our own checks inside the parser (PlanError is a ValueError)
+        raise
+    except ValueError:  # an integer literal longer than Python reads (4300 digits)
+        raise PlanError([Problem(name, None, None, _TOO_LONG.format(fmt="YAML"))]) from None
 
 
 def _check_depth(document: Any, name: str) -> None:
