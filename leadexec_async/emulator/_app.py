@@ -13,30 +13,38 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import threading
-from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import anyio
 
+from .. import _constants as C
 from ._access import RateLimiter, Tokens
 from ._config import EmulatorConfig
 from ._faults import FAULT_KINDS, LATENCY, Faults
-from ._schema import BodyError, SpecSchemas, load_schemas
+from ._http import (
+    JSON,
+    TEXT,
+    ConnectionDropped,
+    Receive,
+    Reject,
+    Scope,
+    Send,
+    answer,
+    answer_error,
+    bearer,
+    decode,
+    dig,
+    drop,
+    put_at,
+    reject,
+    route_pattern,
+)
+from ._schema import SpecSchemas, load_schemas
 from ._store import KINDS, Store
 
 __all__ = ["ConnectionDropped", "Emulator", "create_app"]
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-
-_JSON = b"application/json"
-_TEXT = b"text/plain; charset=utf-8"
-_DRAIN_LIMIT = 64 * 1024 * 1024  # bytes of an oversized body read and thrown away before closing
-_DROP_WAIT = 2.0  # seconds to wait for the server to notice a connection we closed
 _UNKNOWN = "unknown"
 
 # operationId -> (record kind, path of the record's id field in the body; 0 there creates)
@@ -46,64 +54,6 @@ _RECORDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "upsert_delivery_account": ("delivery_accounts", ("ClientAccountUID",)),
 }
 _TOKEN_OPERATION = "create_token"  # noqa: S105 - an operationId, not a secret
-
-
-class ConnectionDropped(Exception):
-    """Raised by the app to drop a connection when the server gives no way to close it.
-
-    Under uvicorn (how :func:`run_emulator` and ``leadexec emulator`` serve it) the
-    connection is really closed instead. Under ``httpx.ASGITransport`` this exception
-    reaches the caller, which is as close to a dropped connection as in-process gets.
-    """
-
-
-class _Reject(Exception):
-    def __init__(self, status: int, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.field = field
-
-
-def _reject(status: int, error: BodyError) -> _Reject:
-    return _Reject(status, error.message, error.field)
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError("number out of range")
-    return value
-
-
-def _decode(body: bytes) -> Any:
-    try:
-        return json.loads(body, parse_constant=_no_constant, parse_float=_finite_float)
-    except (ValueError, RecursionError):
-        raise _Reject(400, "the body is not valid JSON") from None
-
-
-def _dig(body: Any, path: tuple[str, ...]) -> Any:
-    for part in path:
-        if not isinstance(body, dict):
-            return None
-        body = body.get(part)
-    return body
-
-
-def _set(body: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
-    for part in path[:-1]:
-        body = body[part]
-    body[path[-1]] = value
-
-
-def _route_pattern(template: str) -> re.Pattern[str]:
-    pattern = re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(template.rstrip("/")))
-    return re.compile(f"^{pattern}/?$")
 
 
 class Emulator:
@@ -129,7 +79,7 @@ class Emulator:
             RateLimiter(self.config.rate_limit, self.config.clock) if self.config.rate_limit else None
         )
         self._routes = [
-            (_route_pattern(template), op_id, method)
+            (route_pattern(template), op_id, method)
             for op_id, (method, template) in self.schemas.paths.items()
         ]
         self._counter_lock = threading.Lock()
@@ -218,12 +168,12 @@ class Emulator:
         route = self._match(path)
         if route is None:
             self._count(_UNKNOWN, "404")
-            await _answer_error(send, 404, "no such path")
+            await answer_error(send, 404, "no such path")
             return
         op_id, method, params = route
         if scope["method"] != method:
             self._count(op_id, "405")
-            await _answer_error(send, 405, f"use {method}", headers=[(b"allow", method.encode())])
+            await answer_error(send, 405, f"use {method}", headers=[(b"allow", method.encode())])
             return
         draw = self.faults.draw(op_id)
         body, too_large = await self._read_body(scope, receive)
@@ -234,17 +184,17 @@ class Emulator:
             self._count_fault(draw.kind)
             self._count(op_id, draw.kind)
             wait = str(self.config.fault_retry_after).encode()
-            await _answer_error(send, int(draw.kind), "injected fault", headers=[(b"retry-after", wait)])
+            await answer_error(send, int(draw.kind), "injected fault", headers=[(b"retry-after", wait)])
             return
         if draw.kind == "drop-before":
             self._count_fault(draw.kind)
             self._count(op_id, draw.kind)
-            await _drop(receive)
+            await drop(receive)
             return
         try:
             status, payload, content_type, headers = self._handle(op_id, params, scope, body, too_large)
-        except _Reject as rejection:
-            status, content_type, headers = rejection.status, _JSON, []
+        except Reject as rejection:
+            status, content_type, headers = rejection.status, JSON, []
             error: dict[str, str] = {"message": rejection.message}
             if rejection.field is not None:
                 error["field"] = rejection.field
@@ -256,15 +206,15 @@ class Emulator:
         if draw.kind == "500":
             self._count_fault(draw.kind)
             self._count(op_id, "500")
-            await _answer_error(send, 500, "injected fault")
+            await answer_error(send, 500, "injected fault")
             return
         if draw.kind == "drop-after":
             self._count_fault(draw.kind)
             self._count(op_id, draw.kind)
-            await _drop(receive)
+            await drop(receive)
             return
         self._count(op_id, str(status))
-        await _answer(send, status, payload, content_type, headers)
+        await answer(send, status, payload, content_type, headers)
 
     def _match(self, path: str) -> tuple[str, str, dict[str, str]] | None:
         for pattern, op_id, method in self._routes:
@@ -275,7 +225,8 @@ class Emulator:
 
     async def _read_body(self, scope: Scope, receive: Receive) -> tuple[bytes, bool]:
         """Return (body, too_large). A body over the limit is read on and discarded (up to
-        :data:`_DRAIN_LIMIT`), so the client is not reset while still sending and gets the 400."""
+        ``EMULATOR_DRAIN_LIMIT`` of :mod:`leadexec_async._constants`), so the client is not
+        reset while still sending and gets the 400."""
         limit = self.config.body_limit
         chunks: list[bytes] = []
         size = 0
@@ -289,7 +240,7 @@ class Emulator:
                 chunks.append(chunk)
             elif chunks:
                 chunks.clear()
-            if not message.get("more_body", False) or size > _DRAIN_LIMIT:
+            if not message.get("more_body", False) or size > C.EMULATOR_DRAIN_LIMIT:
                 return (b"".join(chunks), False) if size <= limit else (b"", True)
 
     # --- the rules --------------------------------------------------------------
@@ -299,53 +250,53 @@ class Emulator:
     ) -> tuple[int, bytes, bytes, list[tuple[bytes, bytes]]]:
         if op_id == _TOKEN_OPERATION:
             return self._issue_token(op_id, raw, too_large)
-        token = _bearer(scope)
+        token = bearer(scope)
         if token is None or not self.tokens.valid(token):
-            raise _Reject(401, "missing, unknown or expired bearer token")
+            raise Reject(401, "missing, unknown or expired bearer token")
         if self.limiter is not None:
             wait = self.limiter.acquire(token)
             if wait:
                 return (
                     429,
                     b'{"message": "rate limit reached"}',
-                    _JSON,
+                    JSON,
                     [(b"retry-after", str(wait).encode())],
                 )
         if too_large:
-            raise _Reject(400, f"the body is larger than {self.config.body_limit} bytes")
+            raise Reject(400, f"the body is larger than {self.config.body_limit} bytes")
         path_client: int | None = None
         if "ClientUID" in params:
             path_client, error = self.schemas.check_path_param("ClientUID", params["ClientUID"])
             if error is not None:
-                raise _reject(400, error)
-        body = _decode(raw)
+                raise reject(400, error)
+        body = decode(raw)
         kind, id_path = _RECORDS[op_id]
-        record_id = _dig(body, id_path)
+        record_id = dig(body, id_path)
         error = self.schemas.bodies[op_id].check(body, creating=record_id == 0)
         if error is not None:
-            raise _reject(400, error)
+            raise reject(400, error)
         with self.store.lock:
             new_id = self._apply(kind, body, id_path, path_client)
-        return 200, str(new_id).encode(), _TEXT, []
+        return 200, str(new_id).encode(), TEXT, []
 
     def _issue_token(
         self, op_id: str, raw: bytes, too_large: bool
     ) -> tuple[int, bytes, bytes, list[tuple[bytes, bytes]]]:
         if too_large:
-            raise _Reject(400, f"the body is larger than {self.config.body_limit} bytes")
-        body = _decode(raw)
+            raise Reject(400, f"the body is larger than {self.config.body_limit} bytes")
+        body = decode(raw)
         error = self.schemas.bodies[op_id].check(body, creating=False)
         if error is not None:
-            raise _reject(400, error)
+            raise reject(400, error)
         if not self.tokens.credentials_match(body["client_id"], body["client_secret"]):
-            raise _Reject(401, "unknown client_id or wrong client_secret")
-        answer = {
+            raise Reject(401, "unknown client_id or wrong client_secret")
+        token = {
             "access_token": self.tokens.issue(),
             "token_type": "Bearer",
             "expires_in": math.ceil(self.tokens.ttl),
             "error": None,
         }
-        return 200, json.dumps(answer).encode(), _JSON, [(b"cache-control", b"no-store")]
+        return 200, json.dumps(token).encode(), JSON, [(b"cache-control", b"no-store")]
 
     def _apply(
         self,
@@ -356,32 +307,32 @@ class Emulator:
     ) -> int:
         """Check the record rules against the stored records, then store ``body``; return its id."""
         store = self.store
-        record_id: int = _dig(body, id_path)
+        record_id: int = dig(body, id_path)
         if path_client is not None:
             if body["ClientUID"] != path_client:
-                raise _Reject(400, "ClientUID of the body differs from ClientUID of the path", "ClientUID")
+                raise Reject(400, "ClientUID of the body differs from ClientUID of the path", "ClientUID")
             if not store.exists("clients", path_client):
-                raise _Reject(404, f"no client {path_client}", "ClientUID")
+                raise Reject(404, f"no client {path_client}", "ClientUID")
         if record_id != 0 and (
             not store.exists(kind, record_id)
             or (path_client is not None and store.owner(kind, record_id) != path_client)
         ):
-            raise _Reject(404, f"no record {record_id} of this kind and client", ".".join(id_path))
+            raise Reject(404, f"no record {record_id} of this kind and client", ".".join(id_path))
         if kind == "clients":
             username = body["Info"].get("Username")
             holder = store.username_owner(username) if isinstance(username, str) else None
             if holder is not None and holder != record_id:
-                raise _Reject(409, "Username is already taken by another client", "Info.Username")
+                raise Reject(409, "Username is already taken by another client", "Info.Username")
         if kind == "delivery_accounts":
             method = body["DeliveryUID"]
             if store.owner("delivery_methods", method) != path_client:
-                raise _Reject(
+                raise Reject(
                     400, f"DeliveryUID {method} is not a delivery method of this client", "DeliveryUID"
                 )
         creating = record_id == 0
         if creating:
             record_id = store.next_id(kind)
-        _set(body, id_path, record_id)
+        put_at(body, id_path, record_id)
         owner = record_id if kind == "clients" else path_client
         assert owner is not None
         store.put(kind, record_id, owner, body)
@@ -405,10 +356,10 @@ class Emulator:
         path, method = scope["path"].rstrip("/"), scope["method"]
         raw, too_large = await self._read_body(scope, receive)
         if path == "/_emulator/state" and method == "GET":
-            await _answer(send, 200, json.dumps(self.state()).encode(), _JSON)
+            await answer(send, 200, json.dumps(self.state()).encode(), JSON)
         elif path == "/_emulator/reset" and method == "POST":
             self.reset()
-            await _answer(send, 200, b'{"reset": true}', _JSON)
+            await answer(send, 200, b'{"reset": true}', JSON)
         elif path == "/_emulator/faults" and method == "POST":
             try:
                 if too_large:
@@ -418,60 +369,11 @@ class Emulator:
                     str(spec["kind"]), operation=spec.get("operation"), times=int(spec.get("times", 1))
                 )
             except (ValueError, KeyError, TypeError) as exc:
-                await _answer_error(send, 400, f"expected {{kind, operation?, times?}}: {exc}")
+                await answer_error(send, 400, f"expected {{kind, operation?, times?}}: {exc}")
                 return
-            await _answer(send, 200, b'{"scheduled": true}', _JSON)
+            await answer(send, 200, b'{"scheduled": true}', JSON)
         else:
-            await _answer_error(send, 404, "inspection endpoints: GET state, POST reset, POST faults")
-
-
-def _bearer(scope: Scope) -> str | None:
-    for name, value in scope["headers"]:
-        if name == b"authorization":
-            scheme, _, token = value.decode("latin-1").partition(" ")
-            token = token.strip()
-            return token if scheme.lower() == "bearer" and token else None
-    return None
-
-
-async def _answer(
-    send: Send,
-    status: int,
-    body: bytes,
-    content_type: bytes,
-    headers: list[tuple[bytes, bytes]] | None = None,
-) -> None:
-    head = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
-    if headers:
-        head.extend(headers)
-    await send({"type": "http.response.start", "status": status, "headers": head})
-    await send({"type": "http.response.body", "body": body})
-
-
-async def _answer_error(
-    send: Send, status: int, message: str, headers: list[tuple[bytes, bytes]] | None = None
-) -> None:
-    await _answer(send, status, json.dumps({"message": message}).encode(), _JSON, headers)
-
-
-async def _drop(receive: Receive) -> None:
-    """Close the connection without a byte of answer.
-
-    An ASGI app cannot say "close without answering": uvicorn answers 500 when the app
-    fails before starting a response, and once the status line is out the client has
-    an answer. So reach the connection itself: uvicorn's ``receive`` is a method of its
-    request cycle, which holds the asyncio transport. Close it (FIN, nothing written),
-    then wait for the server to see the disconnect, so it neither answers 500 nor logs
-    an error. Elsewhere (an in-process transport), raise :class:`ConnectionDropped`.
-    """
-    transport = getattr(getattr(receive, "__self__", None), "transport", None)
-    close = getattr(transport, "close", None)
-    if close is None:
-        raise ConnectionDropped("the emulator dropped the connection")
-    close()
-    with anyio.move_on_after(_DROP_WAIT):
-        while (await receive())["type"] != "http.disconnect":
-            pass
+            await answer_error(send, 404, "inspection endpoints: GET state, POST reset, POST faults")
 
 
 def create_app(config: EmulatorConfig | None = None, **options: Any) -> Emulator:

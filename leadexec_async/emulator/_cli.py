@@ -6,13 +6,13 @@ import argparse
 import sys
 from typing import Any
 
-from ._config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TOKEN_TTL
+from .. import _constants as C
 
 __all__ = ["add_parser", "run"]
 
 _EPILOG = f"""\
 With neither --client-id nor --token, the token endpoint accepts the public
-default credentials {DEFAULT_CLIENT_ID!r} / {DEFAULT_CLIENT_SECRET!r}.
+default credentials {C.EMULATOR_CLIENT_ID!r} / {C.EMULATOR_CLIENT_SECRET!r}.
 Inspection: GET /_emulator/state, POST /_emulator/reset,
 POST /_emulator/faults {{"kind": "drop-after", "operation": "upsert_client", "times": 1}}.
 """
@@ -28,14 +28,19 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    parser.add_argument(
+        "--host", default=C.EMULATOR_HOST, help=f"address to listen on (default {C.EMULATOR_HOST})"
+    )
+    parser.add_argument("--port", type=int, default=C.EMULATOR_PORT, help=f"port (default {C.EMULATOR_PORT})")
     parser.add_argument("--db", metavar="PATH", help="keep records in this SQLite file (default: memory)")
     parser.add_argument("--client-id", help="client id the token endpoint accepts")
     parser.add_argument("--client-secret", help="client secret the token endpoint accepts")
     parser.add_argument("--token", help="also accept this static bearer token")
     parser.add_argument(
-        "--token-ttl", type=float, default=DEFAULT_TOKEN_TTL, help="seconds a token lasts (default 3600)"
+        "--token-ttl",
+        type=float,
+        default=C.EMULATOR_TOKEN_TTL,
+        help=f"seconds a token lasts (default {C.EMULATOR_TOKEN_TTL:g})",
     )
     parser.add_argument("--rate-limit", type=float, metavar="N", help="requests per second per token")
     parser.add_argument(

@@ -5,31 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import _constants as C
 from ._clock import Clock, monotonic
 from ._faults import FaultPlan, parse_faults
 
-__all__ = [
-    "DEFAULT_BODY_LIMIT",
-    "DEFAULT_CLIENT_ID",
-    "DEFAULT_CLIENT_SECRET",
-    "DEFAULT_FAULT_RETRY_AFTER",
-    "DEFAULT_HOST",
-    "DEFAULT_PORT",
-    "DEFAULT_TOKEN_TTL",
-    "EmulatorConfig",
-]
-
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8080
-# Used when neither credentials nor a static token are given: a local emulator
-# must accept some credentials out of the box. They guard nothing of value.
-DEFAULT_CLIENT_ID = "emulator-client"
-DEFAULT_CLIENT_SECRET = "emulator-secret"  # noqa: S105 - a documented default of a local test server
-DEFAULT_TOKEN_TTL = 3600.0
-DEFAULT_BODY_LIMIT = 1024 * 1024  # bytes; a larger body is answered 400
-# Retry-After of injected 429 / 503 faults: they simulate chance failures, not load,
-# so the client may retry at once (its own backoff still applies).
-DEFAULT_FAULT_RETRY_AFTER = 0
+__all__ = ["EmulatorConfig"]
 
 
 @dataclass(frozen=True)
@@ -38,7 +18,8 @@ class EmulatorConfig:
 
     ``client_id``/``client_secret`` are the credentials the token endpoint accepts;
     ``token`` is one static bearer token also accepted. When none of the three is given
-    the defaults :data:`DEFAULT_CLIENT_ID` / :data:`DEFAULT_CLIENT_SECRET` apply.
+    the defaults ``EMULATOR_CLIENT_ID`` / ``EMULATOR_CLIENT_SECRET`` of
+    :mod:`leadexec_async._constants` apply.
     ``rate_limit`` is requests per second per token (``None``: unlimited). ``faults`` is
     a :class:`FaultPlan` or its text form; ``seed`` fixes the fault sequence. ``db``
     keeps the records in SQLite. ``clock`` (seconds, monotonic) drives token expiry
@@ -48,21 +29,21 @@ class EmulatorConfig:
     client_id: str | None = None
     client_secret: str | None = field(default=None, repr=False)
     token: str | None = field(default=None, repr=False)
-    token_ttl: float = DEFAULT_TOKEN_TTL
+    token_ttl: float = C.EMULATOR_TOKEN_TTL
     rate_limit: float | None = None
     faults: FaultPlan | str | None = None
     seed: int | None = None
     db: str | Path | None = None
-    body_limit: int = DEFAULT_BODY_LIMIT
-    fault_retry_after: int = DEFAULT_FAULT_RETRY_AFTER
+    body_limit: int = C.EMULATOR_BODY_LIMIT
+    fault_retry_after: int = C.EMULATOR_FAULT_RETRY_AFTER
     clock: Clock = field(default=monotonic, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if (self.client_id is None) != (self.client_secret is None):
             raise ValueError("client_id and client_secret go together: give both or neither")
         if self.client_id is None and self.token is None:
-            object.__setattr__(self, "client_id", DEFAULT_CLIENT_ID)
-            object.__setattr__(self, "client_secret", DEFAULT_CLIENT_SECRET)
+            object.__setattr__(self, "client_id", C.EMULATOR_CLIENT_ID)
+            object.__setattr__(self, "client_secret", C.EMULATOR_CLIENT_SECRET)
         if self.token_ttl <= 0:
             raise ValueError("token_ttl must be positive")
         if self.rate_limit is not None and self.rate_limit <= 0:

@@ -14,12 +14,11 @@ from typing import Any
 
 import uvicorn
 
+from .. import _constants as C
 from ._app import Emulator
-from ._config import DEFAULT_HOST, EmulatorConfig
+from ._config import EmulatorConfig
 
 __all__ = ["EmulatorServer", "run_emulator", "serve_forever"]
-
-_START_TIMEOUT = 10.0  # seconds
 
 
 def _uvicorn_config(
@@ -67,7 +66,7 @@ class EmulatorServer:
         self,
         config: EmulatorConfig | None = None,
         *,
-        host: str = DEFAULT_HOST,
+        host: str = C.EMULATOR_HOST,
         port: int = 0,
         log_level: str = "warning",
         http: str = "auto",
@@ -147,7 +146,7 @@ class EmulatorServer:
 
         self._thread = threading.Thread(target=serve, name=f"leadexec-emulator-{self.port}", daemon=True)
         self._thread.start()
-        server.ready.wait(_START_TIMEOUT)
+        server.ready.wait(C.EMULATOR_START_TIMEOUT)
         if not server.started:
             self.stop()
             raise RuntimeError("the emulator did not start") from self._failure
@@ -159,7 +158,7 @@ class EmulatorServer:
         if server is not None:
             server.should_exit = True
         if thread is not None:
-            thread.join(_START_TIMEOUT)
+            thread.join(C.EMULATOR_START_TIMEOUT)
         self._server = None
         self._thread = None
         self.emulator.close()

@@ -20,14 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from .. import _constants as C
+
 if TYPE_CHECKING:
     from ._server import EmulatorServer
 
 __all__ = ["leadexec_emulator", "leadexec_emulator_factory"]
-
-FIXTURE_CLIENT_ID = "pytest-client"
-FIXTURE_CLIENT_SECRET = "pytest-secret"  # noqa: S105 - credentials of a throw-away local server
-FIXTURE_TOKEN = "pytest-static-token"  # noqa: S105 - idem
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -47,7 +45,11 @@ def _start(**options: Any) -> EmulatorServer:
             pytrace=False,
         )
     if "client_id" not in options and "token" not in options:
-        options.update(client_id=FIXTURE_CLIENT_ID, client_secret=FIXTURE_CLIENT_SECRET, token=FIXTURE_TOKEN)
+        options.update(
+            client_id=C.EMULATOR_FIXTURE_CLIENT_ID,
+            client_secret=C.EMULATOR_FIXTURE_CLIENT_SECRET,
+            token=C.EMULATOR_FIXTURE_TOKEN,
+        )
     return EmulatorServer(**options).start()
 
 
