@@ -39,6 +39,8 @@ DEFAULT_MAX_RETRY_WAIT: Final = 60.0
 # Concurrency and rate.
 DEFAULT_MAX_CONCURRENCY: Final = 16
 KEEPALIVE_EXPIRY: Final = 30.0
+# Parsed request URLs kept per client (one per distinct path; emptied when full).
+URL_CACHE_SIZE: Final = 1024
 
 # The adaptive rate (see ``_limits.AdaptiveRateLimiter``): answers are counted in
 # windows of ADAPTIVE_WINDOW seconds; after a window with 429s the rate becomes

@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 import httpx
 
 from ._auth import ClientCredentialsAuth, StaticAuth
+from ._constants import URL_CACHE_SIZE
 from ._errors import (
     APIConnectionError,
     APIStatusError,
@@ -77,6 +78,7 @@ class Pipeline:
         "_rate",
         "_secret_fields",
         "_sleep",
+        "_urls",
     )
 
     def __init__(
@@ -94,6 +96,9 @@ class Pipeline:
     ) -> None:
         self._http = http
         self._base = base_url
+        # path -> parsed URL: parsing a URL string is a sizeable part of httpx's cost per
+        # request, and bulk work repeats few paths (bounded: cleared when full).
+        self._urls: dict[str, httpx.URL] = {}
         self._auth = auth
         self._concurrency = concurrency
         self._rate = rate
@@ -118,7 +123,12 @@ class Pipeline:
         to it). ``parse`` turns a 2xx response into the result; its
         :class:`LeadExecError` gets ``attempts`` set like any other.
         """
-        url = self._base + path
+        url = self._urls.get(path)
+        if url is None:
+            url = httpx.URL(self._base + path)
+            if len(self._urls) >= URL_CACHE_SIZE:
+                self._urls.clear()
+            self._urls[path] = url
         auth = None if kind is Kind.TOKEN else self._auth
         policy = self._policy
         concurrency = self._concurrency
