@@ -18,6 +18,8 @@ import yaml
 import leadexec_async as lx
 from leadexec_async._specfile import spec_path
 
+from ._helpers import run_quickstart
+
 pytestmark = pytest.mark.anyio
 
 SCHEMAS = {
@@ -63,29 +65,9 @@ async def test_quickstart(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LEADEXEC_CLIENT_SECRET", "qs-secret")
     monkeypatch.delenv("LEADEXEC_ACCESS_TOKEN", raising=False)
 
-    # --- the quickstart, as written ---
+    # The quickstart, as written (tests/_helpers.run_quickstart).
     async with lx.LeadExecClient(transport=httpx.MockTransport(api.handler)) as le:
-        cid = await le.clients.create(username="acme", password="s3cret", status="Active")
-        await le.clients.update(cid, username="acme", status=lx.ClientStatus.SUSPENDED)
-        mid = await le.delivery_methods.create(
-            cid,
-            name="Acme POST",
-            type="HTTP POST",
-            lead_type_uid=7,
-            delivery_address="https://acme.example/in",
-        )
-        aid = await le.delivery_accounts.create(
-            cid,
-            delivery_uid=mid,
-            description="Main",
-            price=25.0,
-            day_max=100,
-            criteria=[lx.Criteria.in_(lead_field_uid=12, values=["CA", "NV"])],
-        )
-        again = await le.delivery_accounts.upsert(
-            cid, {"ClientAccountUID": aid, "DeliveryUID": mid, "Description": "Main", "Price": 30.0}
-        )
-    # --- end of the quickstart ---
+        cid, mid, aid, again = await run_quickstart(le)
 
     assert (cid, mid, aid, again) == (501, 503, 504, 505)
     token, create, update, method, account, upsert = api.bodies

@@ -11,6 +11,8 @@ import pytest
 import leadexec_async as lx
 from leadexec_async.emulator import EmulatorServer, ManualClock
 
+from .._helpers import run_quickstart
+
 pytestmark = pytest.mark.anyio
 
 CLIENT_ID, CLIENT_SECRET = "integration-id", "integration-secret"
@@ -76,26 +78,7 @@ async def test_quickstart_unchanged_but_for_the_base_url(emu: Emu, monkeypatch: 
     monkeypatch.setenv("LEADEXEC_CLIENT_SECRET", CLIENT_SECRET)
     monkeypatch.delenv("LEADEXEC_ACCESS_TOKEN", raising=False)
     async with lx.LeadExecClient() as le:
-        cid = await le.clients.create(username="acme", password="s3cret", status="Active")
-        await le.clients.update(cid, username="acme", status=lx.ClientStatus.SUSPENDED)
-        mid = await le.delivery_methods.create(
-            cid,
-            name="Acme POST",
-            type="HTTP POST",
-            lead_type_uid=7,
-            delivery_address="https://acme.example/in",
-        )
-        aid = await le.delivery_accounts.create(
-            cid,
-            delivery_uid=mid,
-            description="Main",
-            price=25.0,
-            day_max=100,
-            criteria=[lx.Criteria.in_(lead_field_uid=12, values=["CA", "NV"])],
-        )
-        again = await le.delivery_accounts.upsert(
-            cid, {"ClientAccountUID": aid, "DeliveryUID": mid, "Description": "Main", "Price": 30.0}
-        )
+        cid, mid, aid, again = await run_quickstart(le)
     assert again == aid
     (client,) = emu.records("clients")
     assert (client["Info"]["ClientUID"], client["Info"]["Status"]) == (cid, "Suspended")

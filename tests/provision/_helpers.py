@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .._helpers import records_by_name
+
 PASSWORD_VAR = "PROVISION_TEST_PASSWORD"
 PASSWORD = "correct-horse-battery-staple"
 
@@ -72,15 +74,7 @@ def audit(state: dict[str, Any], ledger: Path, clients: int, prefix: str = "t") 
     the server is unaccounted for (every stored record is ``done`` or ``unknown``
     in the ledger).
     """
-    by_name: dict[str, list[dict[str, Any]]] = {}
-    for c in state["clients"]:
-        by_name.setdefault(c["Info"]["Username"], []).append({"id": c["Info"]["ClientUID"]})
-    for m in state["delivery_methods"]:
-        by_name.setdefault(m["Name"], []).append({"id": m["ClientDeliveryUID"], "client": m["ClientUID"]})
-    for a in state["delivery_accounts"]:
-        by_name.setdefault(a["Description"], []).append(
-            {"id": a["ClientAccountUID"], "client": a["ClientUID"], "method": a["DeliveryUID"]}
-        )
+    by_name = records_by_name(state)
     duplicated = {name: len(found) for name, found in by_name.items() if len(found) > 1}
     assert not duplicated, f"records created twice: {duplicated}"
 

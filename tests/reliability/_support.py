@@ -21,6 +21,8 @@ import sniffio
 
 import leadexec_async as lx
 
+from .._helpers import records_by_name
+
 #: Polling step and overall bound of :func:`eventually` (seconds).
 POLL = 0.01
 SETTLE_DEADLINE = 10.0
@@ -212,15 +214,7 @@ class Audit:
 
 def audit(state: dict[str, Any], ledger: Path, shape: PlanShape) -> Audit:
     """Compare the emulator's records with the ledger for a plan written by :meth:`PlanShape.write`."""
-    by_name: dict[str, list[dict[str, Any]]] = {}
-    for c in state["clients"]:
-        by_name.setdefault(c["Info"]["Username"], []).append({"id": c["Info"]["ClientUID"]})
-    for m in state["delivery_methods"]:
-        by_name.setdefault(m["Name"], []).append({"id": m["ClientDeliveryUID"], "client": m["ClientUID"]})
-    for a in state["delivery_accounts"]:
-        by_name.setdefault(a["Description"], []).append(
-            {"id": a["ClientAccountUID"], "client": a["ClientUID"], "method": a["DeliveryUID"]}
-        )
+    by_name = records_by_name(state)
     rows = ledger_rows(ledger) if ledger.exists() else {}
     check_rows_whole(rows)
     counts: Counter[str] = Counter()
