@@ -50,6 +50,7 @@ _DEBUG = logging.DEBUG
 _DETAIL_DEPTH = 8  # how far down an exception chain a failure's text is looked for
 _INFO = logging.INFO
 _perf = time.perf_counter
+_SPENT = httpx.ByteStream(b"")  # stands in for the stream of a response already read
 
 
 def _detail(failure: BaseException) -> str:
@@ -153,6 +154,10 @@ class Pipeline:
                 started = _perf()
                 try:
                     response = await send(method, url, json=body, headers=headers)
+                    # httpx links a response and its stream both ways, so every response
+                    # would wait for the cycle collector; the body is read and the stream
+                    # closed by now, so drop the link and let it go when it is no longer used.
+                    response.stream = _SPENT
                 except httpx.TransportError as exc:
                     failure = exc
             finally:
