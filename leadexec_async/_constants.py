@@ -1,4 +1,5 @@
-"""Every default of the request layer, in one place.
+"""Every default of the package, in one place: the request layer, the records, bulk
+upserts, provisioning and the emulator (which reads only this module of the client's).
 
 Timeouts are httpx's per-phase timeouts: ``DEFAULT_TIMEOUT`` allows 5 s to open
 a connection and 30 s for each of: writing the body, waiting for/reading the

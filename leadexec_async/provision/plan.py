@@ -43,6 +43,7 @@ from typing import Any, Literal
 import attrs
 
 from .. import _constants as C
+from .. import _records
 from .._errors import ValidationError
 from .._records import SECRET_KEYWORDS
 from ._load import PlanError, Problem, expand_vars, parse_document, read_plan_file
@@ -175,8 +176,6 @@ def _check_values(kind: Kind, fields: dict[str, Any]) -> None:
 
     Raises :class:`~leadexec_async.ValidationError` naming the field.
     """
-    from .. import _records
-
     if kind == "client":
         _records.build_client(record_id=0, fields=fields)
     elif kind == "delivery_method":
