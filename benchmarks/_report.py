@@ -11,6 +11,7 @@ from importlib import metadata
 
 __all__ = ["Row", "machine", "render"]
 
+_WIDEST = 240  # characters
 _PACKAGES = ("httpx", "httpcore", "aiohttp", "httpx-aiohttp", "anyio", "sniffio", "uvicorn")
 
 
@@ -82,7 +83,8 @@ def render(rows: Sequence[Row], *, title: str, plain: bool = False) -> str:
         table.add_column(header, overflow="fold")
     for cell in cells:
         table.add_row(*cell)
-    console = Console(width=max(120, Console().width), record=True, force_terminal=False)
+    # Wide enough for the table's natural width: a row never wraps when piped or captured.
+    console = Console(width=_WIDEST, record=True, force_terminal=False)
     with console.capture() as capture:
         console.print(table)
     return capture.get()
