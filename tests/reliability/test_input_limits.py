@@ -172,7 +172,8 @@ async def test_escaped_lone_surrogates_in_a_plan_are_refused(
     anyio_backend: str, raw: bytes, fmt: str
 ) -> None:
     error = await _plan_error(raw, fmt)
-    assert "username" in str(error)
+    # The JSON path names the field; libyaml refuses the escape while parsing and names its place.
+    assert "username" in str(error) or "line 3 column 18" in str(error)
 
 
 @pytest.mark.parametrize(
