@@ -49,6 +49,11 @@ def _enum_values(description: str) -> list[str]:
 
 
 def load_sections() -> list[Section]:
+    """Parse the reference's sections; skip the calling test cleanly when the file is not there."""
+    if not REFERENCE.is_file():
+        import pytest
+
+        pytest.skip(f"API reference not found at {REFERENCE}; set LEADEXEC_REFERENCE to check against it")
     text = REFERENCE.read_text(encoding="utf-8")
     sections: list[Section] = []
     for chunk in re.split(r"^## ", text, flags=re.M)[1:]:
