@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import heapq
 import itertools
 
 import anyio
@@ -10,7 +12,7 @@ import httpx
 import pytest
 
 import leadexec_async as lx
-from leadexec_async._limits import RateLimiter
+from leadexec_async._limits import AdaptiveRateLimiter, RateLimiter
 from leadexec_async._transport import pool_limits
 from tests.conftest import FakeAPI
 
@@ -83,22 +85,66 @@ async def test_token_requests_count_against_the_cap(api: FakeAPI) -> None:
     assert set(overlap) == {1}  # the token request and the calls never overlapped
 
 
+class VirtualClock:
+    """Virtual time for a limiter: it moves only when every task is blocked.
+
+    :meth:`sleep` parks the caller until its deadline; :meth:`drive` waits
+    until every other task is blocked, then jumps to the earliest deadline and
+    wakes that one sleeper. So whatever a woken task does before it blocks
+    again (here: send its request) happens at exactly its virtual instant.
+    """
+
+    def __init__(self, start: float = 100.0) -> None:
+        self.now = start
+        self._sleepers: list[tuple[float, int, anyio.Event]] = []
+        self._order = itertools.count()
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        wake = anyio.Event()
+        heapq.heappush(self._sleepers, (self.now + seconds, next(self._order), wake))
+        await wake.wait()
+
+    async def drive(self) -> None:
+        """Wake sleepers in deadline order forever (cancel it when the work is done)."""
+        while True:
+            await anyio.wait_all_tasks_blocked()
+            if self._sleepers:
+                deadline, _, wake = heapq.heappop(self._sleepers)
+                self.now = max(self.now, deadline)
+                wake.set()
+            else:
+                await anyio.lowlevel.checkpoint()
+
+
 @pytest.mark.anyio
-async def test_rate_limit_spaces_requests(api: FakeAPI) -> None:
-    started: list[float] = []
+async def test_rate_limit_spaces_requests(api: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = VirtualClock()
+    # the client builds its own limiter from rate_limit; only the clock and sleep are virtual
+    monkeypatch.setattr(
+        "leadexec_async._client.AdaptiveRateLimiter",
+        functools.partial(AdaptiveRateLimiter, clock=clock, sleep=clock.sleep),
+    )
+    sent: list[float] = []
     original = api.handler
 
     def stamp(request: httpx.Request) -> object:
-        started.append(anyio.current_time())
+        sent.append(clock.now)
         return original(request)
 
     le = api.client(rate_limit=50.0, transport=httpx.MockTransport(stamp))
-    async with le, anyio.create_task_group() as tg:
-        for n in range(1, 6):
-            tg.start_soon(le.delivery_methods.update, 42, n)
-    gaps = [b - a for a, b in itertools.pairwise(started)]
-    assert len(started) == 5
-    assert all(gap >= 0.015 for gap in gaps)  # 1/50 s apart (with clock slack)
+    async with le, anyio.create_task_group() as outer:
+        outer.start_soon(clock.drive)
+        with anyio.fail_after(10):  # a hang guard only; no timing is asserted on the real clock
+            async with anyio.create_task_group() as tg:
+                for n in range(1, 6):
+                    tg.start_soon(le.delivery_methods.update, 42, n)
+        outer.cancel_scope.cancel()
+    # five concurrent calls leave exactly 1/50 s apart, the first at once
+    assert sent == pytest.approx([100.0, 100.02, 100.04, 100.06, 100.08], abs=1e-9)
+    assert len(api.requests) == 5
 
 
 class FakeClock:
