@@ -192,8 +192,10 @@ MAX_PLAN_RECORDS: Final = 200_000
 STOP_GRACE_SECONDS: Final = 30.0
 # The provisioning ledger: the file of ``plan.yaml`` is ``plan`` + LEDGER_SUFFIX, next to it;
 # SQLite ``synchronous`` FULL survives power loss, not only a killed process; seconds a
-# write waits for a lock held by another process.
+# write waits for a lock held by another process. A run holds an exclusive lock on the
+# ledger's path + LEDGER_LOCK_SUFFIX, so that two runs never apply one plan at once.
 LEDGER_SUFFIX: Final = ".ledger.sqlite"
+LEDGER_LOCK_SUFFIX: Final = ".lock"
 LEDGER_SYNCHRONOUS: Final = "FULL"
 LEDGER_BUSY_TIMEOUT: Final = 10.0
 

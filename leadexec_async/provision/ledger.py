@@ -18,7 +18,10 @@ exist on the server: it is not sent again unless the user asks
 was applied) goes back to the state it had before.
 
 The ledger remembers the server it was written for and refuses another, so
-that ids of one server are never sent to another.
+that ids of one server are never sent to another. While a :class:`Ledger` is
+open it holds an exclusive lock on ``<ledger>.lock`` (released when it is
+closed, or when the process dies): a second run of the same plan started
+meanwhile is refused, instead of creating every missing record a second time.
 
 Fingerprints hash the plan's own fields and the parent ids; secret fields
 enter only as a salted hash of their own, so the ledger holds no secret.
@@ -31,10 +34,11 @@ import hashlib
 import json
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 from .. import _constants as C
 from .._records import SECRET_KEYWORDS
@@ -116,11 +120,49 @@ def _now() -> str:
     return _dt.datetime.now(_dt.UTC).isoformat(timespec="milliseconds")
 
 
+if sys.platform == "win32":
+    import msvcrt
+
+    def _try_lock(handle: IO[bytes]) -> None:
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(handle: IO[bytes]) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _lock(ledger: Path) -> IO[bytes] | None:
+    """Take the run lock of ``ledger`` (a file next to it); None for an in-memory ledger.
+
+    A lock file of its own rather than the database: SQLite's locks are its own
+    business, and readers (``sqlite3`` on the file, tests) are never blocked.
+    """
+    if str(ledger) == ":memory:":
+        return None
+    path = ledger.with_name(ledger.name + C.LEDGER_LOCK_SUFFIX)
+    try:
+        handle = open(path, "a+b")  # noqa: SIM115 - held open for the ledger's lifetime
+    except OSError as error:
+        raise LedgerError(f"{path}: cannot open the ledger's lock file: {error.strerror or error}") from None
+    try:
+        _try_lock(handle)
+    except OSError:
+        handle.close()
+        raise LedgerError(
+            f"{ledger} is in use by another run of the plan (it holds {path}); "
+            "wait for that run to end, then run again"
+        ) from None
+    return handle
+
+
 class Ledger:
     """An open ledger file. Every write is committed before the method returns."""
 
     def __init__(self, path: str | os.PathLike[str], *, server: str) -> None:
         self.path = Path(path)
+        self._lock = _lock(self.path)
         try:
             self._db = sqlite3.connect(
                 self.path, timeout=C.LEDGER_BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
@@ -129,8 +171,18 @@ class Ledger:
             self._db.execute(f"PRAGMA synchronous={C.LEDGER_SYNCHRONOUS}")
             self._db.executescript(_SCHEMA)
             self._claim(server)
-        except sqlite3.DatabaseError as error:
-            raise LedgerError(f"{self.path}: cannot use the ledger: {error}") from None
+        except BaseException as error:
+            if hasattr(self, "_db"):
+                self._db.close()
+            self._release()
+            if isinstance(error, sqlite3.DatabaseError):
+                raise LedgerError(f"{self.path}: cannot use the ledger: {error}") from None
+            raise
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            self._lock.close()  # closing the file releases the lock
+            self._lock = None
 
     def _claim(self, server: str) -> None:
         with self._transaction():
@@ -174,8 +226,9 @@ class Ledger:
         return Ledger._Tx(self._db)
 
     def close(self) -> None:
-        """Close the file."""
+        """Close the file and release the run lock."""
         self._db.close()
+        self._release()
 
     def __enter__(self) -> Ledger:
         return self

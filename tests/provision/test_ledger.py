@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from leadexec_async.cli import main as leadexec
 from leadexec_async.provision import Ledger, LedgerError, default_ledger_path, fingerprint
+
+from ._helpers import PASSWORD, PASSWORD_VAR, write_plan
 
 
 def test_default_ledger_sits_next_to_the_plan() -> None:
@@ -82,6 +87,54 @@ def test_a_file_that_is_not_a_ledger_is_refused(tmp_path: Path) -> None:
     path.write_text("not a database" * 100)
     with pytest.raises(LedgerError, match="cannot use the ledger"):
         Ledger(path, server="http://127.0.0.1:1")
+
+
+def test_a_ledger_in_use_by_one_run_is_refused_to_another_until_closed(tmp_path: Path) -> None:
+    path = tmp_path / "l.sqlite"
+    server = "http://127.0.0.1:1"
+    first = Ledger(path, server=server)
+    first.done("client", "a", record_id=5, parent_id=None, fingerprint="f")
+    with pytest.raises(LedgerError, match=r"l\.sqlite is in use by another run of the plan"):
+        Ledger(path, server=server)
+    # another process is refused too (a second `leadexec provision` of the same plan)
+    code = (
+        "import sys\n"
+        "from leadexec_async.provision import Ledger, LedgerError\n"
+        "try:\n"
+        f"    Ledger({str(path)!r}, server={server!r})\n"
+        "except LedgerError as error:\n"
+        "    sys.exit(str(error))\n"
+    )
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert other.returncode == 1
+    assert "in use by another run" in other.stderr
+    # readers are never blocked by the run lock
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT id FROM records").fetchall() == [(5,)]
+    db.close()
+    first.close()
+    with Ledger(path, server=server) as again:  # released on close
+        row = again.get("client", "a")
+        assert row is not None
+        assert row.id == 5
+
+
+def test_a_second_run_while_one_holds_the_ledger_is_refused_and_sends_nothing(
+    leadexec_emulator: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    plan = tmp_path / "plan.yaml"
+    write_plan(plan, 2)
+    monkeypatch.setenv(PASSWORD_VAR, PASSWORD)
+    monkeypatch.setenv("LEADEXEC_ACCESS_TOKEN", leadexec_emulator.token)
+    command = ["provision", str(plan), "--base-url", leadexec_emulator.base_url, "--progress", "none"]
+    with Ledger(tmp_path / "plan.ledger.sqlite", server=Ledger.server_of(leadexec_emulator.base_url)):
+        assert leadexec(command) == 2  # while a run holds the ledger
+    assert "is in use by another run of the plan" in capsys.readouterr().err
+    assert leadexec_emulator.state()["counters"]["requests"] == 0
+    assert leadexec(command) == 0  # once it has ended
 
 
 def test_the_command_and_library_import_without_the_cli_extra() -> None:
