@@ -194,7 +194,9 @@ class LeadExecClient:
         if self._closed:
             return
         self._closed = True
-        self._live = None
+        live, self._live = self._live, None
+        if live is not None:
+            live.close()  # a call waiting to retry raises ClientClosedError instead of sending
         http, self._http = self._http, None
         if http is not None and self._owns_http:
             await http.aclose()

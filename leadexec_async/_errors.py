@@ -76,7 +76,7 @@ class ValidationError(LeadExecError, ValueError):
 
 
 class ClientClosedError(LeadExecError, RuntimeError):
-    """The client was used after :meth:`LeadExecClient.aclose`."""
+    """The client was used after :meth:`LeadExecClient.aclose`, or closed while a call waited to retry."""
 
 
 class UnexpectedResponseError(LeadExecError):

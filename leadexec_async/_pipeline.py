@@ -12,7 +12,9 @@ Every request of a client walks :meth:`Pipeline.request`:
    (a request answered 401 was refused, so resending a create is safe);
    anything else is looked up in :mod:`leadexec_async._retry`;
 5. retry after a backoff, or raise. Every error raised after sending carries
-   ``attempts``.
+   ``attempts``. Once the client is closed (:meth:`Pipeline.close`), no
+   further attempt starts: a call waiting to retry raises
+   :class:`~leadexec_async.ClientClosedError`.
 
 A DEBUG line is logged per attempt and an INFO line per retry; messages are
 only formatted when that level is on.
@@ -33,6 +35,7 @@ from ._errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
+    ClientClosedError,
     LeadExecError,
     OutcomeUnknownError,
     error_for_response,
@@ -72,6 +75,7 @@ class Pipeline:
     __slots__ = (
         "_auth",
         "_base",
+        "_closed",
         "_concurrency",
         "_http",
         "_mask",
@@ -107,6 +111,11 @@ class Pipeline:
         self._sleep = sleep
         self._mask = mask
         self._secret_fields = secret_fields
+        self._closed = False
+
+    def close(self) -> None:
+        """Refuse every further attempt (the client is closing its connections)."""
+        self._closed = True
 
     async def request(
         self,
@@ -151,6 +160,8 @@ class Pipeline:
             try:
                 if rate is not None:
                     await rate.acquire()
+                if self._closed:
+                    raise self._closed_error(attempt - 1)
                 started = _perf()
                 try:
                     response = await send(method, url, json=body, headers=headers)
@@ -232,6 +243,12 @@ class Pipeline:
             raise error
 
     # -- helpers (error path only) ------------------------------------------------
+
+    @staticmethod
+    def _closed_error(attempts: int) -> ClientClosedError:
+        error = ClientClosedError("the LeadExecClient was closed before this call could finish")
+        error.attempts = attempts
+        return error
 
     def _secrets(self, body: Mapping[str, Any]) -> list[str]:
         """Every string that must not reach a message: credentials, and the body's password values."""

@@ -27,6 +27,21 @@ async def test_aclose_twice_is_harmless_and_use_after_close_is_clear(api: FakeAP
     assert len(api.requests) == 1
 
 
+async def test_a_call_waiting_to_retry_when_the_client_closes_raises_client_closed(api: FakeAPI) -> None:
+    api.answers.append(httpx.ConnectError("refused"))
+    le: lx.LeadExecClient | None = None
+
+    async def close_during_backoff(seconds: float) -> None:
+        assert le is not None
+        await le.aclose()
+
+    le = api.client(sleep=close_during_backoff)
+    with pytest.raises(lx.ClientClosedError, match="closed") as caught:
+        await le.delivery_methods.update(1, 2, name="m")
+    assert caught.value.attempts == 1  # the failed attempt; the retry was never sent
+    assert len(api.requests) == 1
+
+
 async def test_closed_before_first_request(api: FakeAPI) -> None:
     async with api.client() as le:
         pass
