@@ -56,13 +56,17 @@ class StaticAuth:
 
 
 class _Flight:
-    """One token request in progress: waiters wait on ``done``, then read ``failure``."""
+    """One token request in progress: waiters wait on ``done``, then take ``header`` or ``failure``.
 
-    __slots__ = ("done", "failure")
+    Neither is set when the leader was cancelled: a waiter then leads a new request.
+    """
+
+    __slots__ = ("done", "failure", "header")
 
     def __init__(self) -> None:
         self.done = anyio.Event()
         self.failure: Exception | None = None
+        self.header: Secret | None = None
 
 
 class ClientCredentialsAuth:
@@ -120,7 +124,10 @@ class ClientCredentialsAuth:
             await flight.done.wait()
             if flight.failure is not None:
                 raise flight.failure
-            # Renewed (the loop returns it) or the leader was cancelled (the loop leads anew).
+            if flight.header is not None:
+                # The token fetched for this caller, even if already due again (a token that
+                # lives less than twice its fetch time would otherwise be fetched once per waiter).
+                return flight.header.value
 
     async def _lead(self) -> str:
         assert self._fetch is not None, "ClientCredentialsAuth used before bind()"
@@ -128,10 +135,10 @@ class ClientCredentialsAuth:
         try:
             started = self._clock()
             token, expires_in = await self._fetch()
-            self._header = Secret("Bearer " + token)
+            header = self._header = flight.header = Secret("Bearer " + token)
             self._renew_at = started + expires_in - min(self._margin, expires_in / 2)
             logger.debug("access token obtained, valid for %s s", expires_in)
-            return self._header.value
+            return header.value
         except Exception as exc:
             flight.failure = exc
             raise

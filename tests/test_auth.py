@@ -121,6 +121,36 @@ async def test_renewal_margin_with_a_clock() -> None:
     assert fetched == [1000.0, 1000.0 + 3541]
 
 
+async def test_waiters_take_the_token_fetched_for_them_even_when_it_is_already_due() -> None:
+    # A token living less than twice its fetch time is due again when the fetch ends;
+    # every caller waiting on that fetch still takes its token (one fetch, not one per waiter).
+    now = [1000.0]
+    fetches = 0
+    release = anyio.Event()
+
+    async def fetch() -> tuple[str, float]:
+        nonlocal fetches
+        fetches += 1
+        await release.wait()
+        now[0] += 10.0  # the fetch took 10 s; the token lives 4 s
+        return f"t{fetches}", 4.0
+
+    auth = ClientCredentialsAuth("id", "secret", clock=lambda: now[0])
+    auth.bind(fetch)
+    got: list[str] = []
+
+    async def caller() -> None:
+        got.append(await auth.get())
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(5):
+            tg.start_soon(caller)
+        await anyio.wait_all_tasks_blocked()
+        release.set()
+    assert fetches == 1
+    assert got == ["Bearer t1"] * 5
+
+
 async def test_401_renews_once_and_resends_once(api: FakeAPI) -> None:
     api.answers.append(httpx.Response(401, text="expired"))
     async with api.client(**CREDS) as le:
