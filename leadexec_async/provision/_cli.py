@@ -89,10 +89,8 @@ def run(args: argparse.Namespace) -> int:
     out = Output(args.progress)
     try:
         return _run(args, out)
-    except KeyboardInterrupt:
-        out.error(
-            "stopped at once (second interrupt); creates that were in flight are unknown to the next run"
-        )
+    except KeyboardInterrupt:  # before the run began listening for signals, or after it ended
+        out.error("interrupted; creates that were in flight, if any, are unknown to the next run")
         return EXIT_STOPPED
 
 
@@ -141,6 +139,12 @@ def _run(args: argparse.Namespace, out: Any) -> int:
         else:
             out.start(plan, base_url, ledger_path)
             outcome = anyio.run(_apply, runner, args, base_url, out)
+            if outcome is _STOPPED_AT_ONCE:
+                out.error(
+                    "stopped at once (second interrupt); creates that were in flight are unknown "
+                    "to the next run"
+                )
+                return EXIT_STOPPED
             if isinstance(outcome, str):
                 out.error(outcome)
                 return EXIT_BAD_INPUT
@@ -157,8 +161,16 @@ def _run(args: argparse.Namespace, out: Any) -> int:
     return EXIT_OK if summary.all_in_place else EXIT_NOT_IN_PLACE
 
 
+_STOPPED_AT_ONCE = object()
+
+
 async def _apply(runner: Any, args: argparse.Namespace, base_url: str, out: Any) -> Any:
-    """Run the plan with a client, stopping gracefully on the first SIGINT or SIGTERM."""
+    """Run the plan with a client, stopping gracefully on the first SIGINT or SIGTERM.
+
+    Returns the run's summary, an error message (str), or ``_STOPPED_AT_ONCE``
+    when a second signal cancelled the requests in flight (their creates stay
+    ``intended`` in the ledger: unknown to the next run).
+    """
     import signal
 
     import anyio
@@ -173,13 +185,15 @@ async def _apply(runner: Any, args: argparse.Namespace, base_url: str, out: Any)
         return f"cannot make a client: {error}"
 
     stop = anyio.Event()
+    summary: Any = _STOPPED_AT_ONCE
     async with client as le, anyio.create_task_group() as tg:
 
         async def on_signals() -> None:
             with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
                 async for signum in signals:
                     if stop.is_set():
-                        raise KeyboardInterrupt
+                        tg.cancel_scope.cancel()  # the run too: `summary` stays _STOPPED_AT_ONCE
+                        return
                     out.stopping(signal.Signals(signum).name, C.STOP_GRACE_SECONDS)
                     stop.set()
 

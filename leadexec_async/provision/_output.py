@@ -45,7 +45,9 @@ class Output:
         self._counts: dict[str, int] | None = None
 
     def error(self, message: str) -> None:
-        """A problem that ends the command."""
+        """A problem that ends the command (the progress bar, if any, is stopped first)."""
+        if self.progress is not None:
+            self.progress.stop()
         self.err.print(
             f"[bold red]leadexec provision:[/] {message}", highlight=False, markup=True, soft_wrap=True
         )

@@ -111,3 +111,48 @@ def test_sigterm_stops_gracefully_leaving_nothing_unknown(leadexec_emulator: Any
     rerun = _start(leadexec_emulator, plan, tmp_path)
     assert rerun.wait(timeout=DEADLINE) == 0
     assert audit(leadexec_emulator.state(), ledger, CLIENTS).in_place == total
+
+
+def _wait_for(condition: Any, proc: subprocess.Popen[bytes], what: str) -> None:
+    """Poll ``condition`` (a real one, bounded by a deadline) while the run is alive."""
+    deadline = time.monotonic() + DEADLINE
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, f"the run ended before {what}"
+        if condition():
+            return
+        time.sleep(0.01)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+@pytest.mark.slow
+@pytest.mark.leadexec_emulator(faults="latency:2-2", seed=1)
+def test_a_second_interrupt_stops_at_once_cleanly_leaving_the_in_flight_creates_unknown(
+    leadexec_emulator: Any, tmp_path: Path
+) -> None:
+    plan = tmp_path / "plan.yaml"
+    clients = CONCURRENCY  # every client's create is in flight at once, each answered after 2 s
+    write_plan(plan, clients)
+    ledger = tmp_path / "plan.ledger.sqlite"
+    log = tmp_path / "run.log"
+    proc = _start(leadexec_emulator, plan, tmp_path)
+    _wait_for(
+        lambda: leadexec_emulator.state()["counters"]["requests"] >= clients, proc, "the creates went out"
+    )
+    proc.send_signal(signal.SIGINT)
+    _wait_for(lambda: b"sending nothing new" in log.read_bytes(), proc, "the first interrupt was seen")
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=DEADLINE) == 130
+    output = log.read_text()
+    assert "stopped at once (second interrupt)" in output
+    assert "Traceback" not in output
+    assert "unhandled exception" not in output
+    assert {state for state, _ in ledger_rows(ledger).values()} == {"intended"}
+    assert len(ledger_rows(ledger)) == clients
+
+    sent = leadexec_emulator.state()["counters"]["requests"]
+    report = tmp_path / "r.json"
+    rerun = _start(leadexec_emulator, plan, tmp_path, "--report", str(report))
+    assert rerun.wait(timeout=DEADLINE) == 1
+    summary = json.loads(report.read_text())["summary"]
+    assert (summary["unknown"], summary["skipped"]) == (clients, clients * 4)  # not resent, children held
+    assert leadexec_emulator.state()["counters"]["requests"] == sent
