@@ -34,7 +34,9 @@ from ._resources import (
 from ._retry import Kind, RetryPolicy
 from ._transport import VerifyTypes, build_http_client
 
-__all__ = ["LeadExecClient"]
+__all__ = ["LeadExecClient", "pacing_of"]
+
+Sleep = Callable[[float], Awaitable[None]]
 
 
 class LeadExecClient:
@@ -93,7 +95,7 @@ class LeadExecClient:
         retry_backoff_max: float = C.DEFAULT_BACKOFF_MAX,
         verify: VerifyTypes = True,
         http_backend: str = C.DEFAULT_HTTP_BACKEND,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
+        sleep: Sleep | None = None,
     ) -> None:
         configure_from_env()
         self._base_url = _check_base_url(base_url or os.environ.get(C.ENV_BASE_URL) or C.DEFAULT_BASE_URL)
@@ -235,6 +237,17 @@ class LeadExecClient:
             f"<LeadExecClient {state} base_url={self._base_url!r} auth={auth} "
             f"max_concurrency={self._max_concurrency} max_retries={self._policy.max_retries}>"
         )
+
+
+def pacing_of(le: object) -> tuple[RetryPolicy, Sleep]:
+    """The retry policy and the sleep of ``le`` if it is a :class:`LeadExecClient`, else the defaults.
+
+    Bulk runs use them to pace the calls they send again, so those follow the
+    client's configuration (``max_retry_wait``, ``retry_backoff``, ``sleep``).
+    """
+    if isinstance(le, LeadExecClient):
+        return le._policy, le._sleep
+    return RetryPolicy(), anyio.sleep
 
 
 # -- configuration checks (construction time only) --------------------------------

@@ -205,11 +205,7 @@ class Pipeline:
                 retry_after = (
                     parse_retry_after(response.headers.get("Retry-After")) if status in (429, 503) else None
                 )
-                if (
-                    action is Action.RETRY
-                    and retries < policy.max_retries
-                    and (retry_after is None or retry_after <= policy.max_wait)
-                ):
+                if action is Action.RETRY and retries < policy.max_retries and policy.honours(retry_after):
                     retries += 1
                     delay = policy.delay(retries, retry_after)
                     self._log_retry(method, path, str(status), attempt, delay)

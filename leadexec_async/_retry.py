@@ -21,7 +21,10 @@ any other status                           raise        raise               rais
 =========================================  ===========  ==================  ===========
 
 A 401 is handled by the pipeline (one token renewal, one resend) before this
-table is consulted. Waits follow :meth:`RetryPolicy.delay`.
+table is consulted. Waits follow :meth:`RetryPolicy.delay`; a ``Retry-After``
+longer than ``max_wait`` is never waited out (:meth:`RetryPolicy.honours`).
+A bulk run sends again a call that ended in 429 through all its retries, as
+:meth:`RetryPolicy.resend_delay` says.
 """
 
 from __future__ import annotations
@@ -135,3 +138,21 @@ class RetryPolicy:
             return retry_after
         base = min(self.initial * 2.0 ** (retry_number - 1), self.maximum)
         return base * (1.0 - C.BACKOFF_JITTER * self.random())
+
+    def honours(self, retry_after: float | None) -> bool:
+        """Whether a server's ``Retry-After`` may be waited out (none given, or at most ``max_wait``)."""
+        return retry_after is None or retry_after <= self.max_wait
+
+    def resend_delay(self, resends: int, retry_after: float | None) -> float | None:
+        """Seconds before a bulk run sends again a call that ended in :class:`RateLimitError`.
+
+        A 429 is refused before anything is applied, so sending again is safe
+        for creates too. ``resends`` is how many times the call was already
+        sent again this way; the wait is its ``Retry-After``, or else the first
+        backoff. ``None`` means fail with the error instead: after
+        ``BULK_RATE_LIMITED_RESENDS`` resends, or when ``Retry-After`` is longer
+        than ``max_wait``.
+        """
+        if resends >= C.BULK_RATE_LIMITED_RESENDS or not self.honours(retry_after):
+            return None
+        return self.delay(1, retry_after)

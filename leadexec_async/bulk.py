@@ -31,14 +31,15 @@ Behaviour:
   may not have been applied). A failure does not stop the others.
 - An item refused with 429 through all of the client's retries
   (:class:`~leadexec_async.RateLimitError`) is sent again, up to
-  ``BULK_RATE_LIMITED_RESENDS`` more times, after its ``Retry-After``: a 429
-  is refused before anything is applied, so this is safe for creates too, and
-  the client's adaptive rate has slowed down meanwhile. A bulk job that runs
-  into a server's rate limit therefore loses no record to it. A
-  ``Retry-After`` longer than the client's ``max_retry_wait`` is not waited
-  out: the item fails with it.
+  ``BULK_RATE_LIMITED_RESENDS`` more times, after its ``Retry-After`` (or the
+  client's first backoff): a 429 is refused before anything is applied, so
+  this is safe for creates too, and the client's adaptive rate has slowed
+  down meanwhile. A bulk job that runs into a server's rate limit therefore
+  loses no record to it. A ``Retry-After`` longer than the client's
+  ``max_retry_wait`` is not waited out: the item fails with it. (The rule is
+  :meth:`leadexec_async._retry.RetryPolicy.resend_delay`.)
 - ``ordered=True`` yields results in input order, holding at most
-  ``concurrency`` finished results back while an earlier one is still running.
+  ``2 * concurrency - 1`` finished results back while an earlier one is still running.
 - ``stop_on_error=True`` stops taking new items after the first failed result;
   items already in flight still finish and their results are yielded, then
   iteration ends and :attr:`BulkRun.stopped` is true.
@@ -67,6 +68,7 @@ from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectSendStream
 
 from . import _constants as C
+from ._client import pacing_of
 from ._errors import OutcomeUnknownError, RateLimitError
 
 __all__ = ["DEFAULT_CONCURRENCY", "BulkResult", "BulkRun", "Resource", "Upsert", "upsert_many"]
@@ -170,8 +172,7 @@ class BulkRun:
         stop_on_error: bool,
     ) -> None:
         self._le = le
-        policy = getattr(le, "_policy", None)
-        self._max_wait: float = getattr(policy, "max_wait", C.DEFAULT_MAX_RETRY_WAIT)
+        self._policy, self._sleep = pacing_of(le)
         self._items = items
         self.concurrency = concurrency
         self.ordered = ordered
@@ -303,11 +304,11 @@ class BulkRun:
             try:
                 return await item.send(self._le)
             except RateLimitError as error:
-                wait = error.retry_after if error.retry_after is not None else C.DEFAULT_BACKOFF_INITIAL
-                if resends >= C.BULK_RATE_LIMITED_RESENDS or wait > self._max_wait:
+                delay = self._policy.resend_delay(resends, error.retry_after)
+                if delay is None:
                     raise
                 resends += 1
-                await anyio.sleep(wait)
+                await self._sleep(delay)
 
 
 async def _aiter(items: Iterable[Upsert] | AsyncIterable[Upsert]) -> AsyncGenerator[Upsert, None]:

@@ -189,6 +189,19 @@ async def test_bulk_resends_are_bounded(api: FakeAPI) -> None:
 
 
 @pytest.mark.anyio
+async def test_bulk_resends_follow_the_clients_backoff_and_sleep(api: FakeAPI) -> None:
+    # 429s without Retry-After: each resend waits the client's first backoff (2 s minus
+    # up to 25 % jitter), through the client's own sleep.
+    api.answers.extend(httpx.Response(429) for _ in range(2))
+    async with api.client(max_retries=0, retry_backoff=2.0) as le:
+        results = [r async for r in bulk.upsert_many(le, [_account(1)])]
+    assert [r.ok for r in results] == [True]
+    assert len(api.requests) == 3
+    assert len(api.sleeps) == 2
+    assert all(1.5 <= s <= 2.0 for s in api.sleeps), api.sleeps
+
+
+@pytest.mark.anyio
 async def test_bulk_does_not_wait_out_a_retry_after_beyond_max_retry_wait(api: FakeAPI) -> None:
     api.answers.append(httpx.Response(429, headers={"Retry-After": "600"}))
     async with api.client(max_retry_wait=30.0) as le:
