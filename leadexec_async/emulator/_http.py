@@ -147,12 +147,26 @@ async def drop(receive: Receive) -> None:
     an answer. So reach the connection itself: uvicorn's ``receive`` is a method of its
     request cycle, which holds the asyncio transport. Close it (FIN, nothing written),
     then wait for the server to see the disconnect, so it neither answers 500 nor logs
-    an error. Elsewhere (an in-process transport), raise :class:`ConnectionDropped`.
+    an error.
+
+    ``receive`` a plain function (an in-process transport such as
+    ``httpx.ASGITransport``): raise :class:`ConnectionDropped`. ``receive`` a method of
+    a server object without a closable ``transport`` (uvicorn's internals changed, or
+    another server): raise :class:`RuntimeError` saying so, which the server logs and
+    answers 500, so a drop is never passed off as an answer (tests/emulator/test_faults.py
+    checks the real drop on both of uvicorn's HTTP implementations).
     """
-    transport = getattr(getattr(receive, "__self__", None), "transport", None)
-    close = getattr(transport, "close", None)
-    if close is None:
+    cycle = getattr(receive, "__self__", None)
+    if cycle is None:
         raise ConnectionDropped("the emulator dropped the connection")
+    close = getattr(getattr(cycle, "transport", None), "close", None)
+    if not callable(close):
+        where = f"{type(cycle).__module__}.{type(cycle).__qualname__}"
+        raise RuntimeError(
+            f"the emulator cannot drop this connection: the server's request cycle ({where}) has no "
+            "`transport` to close (uvicorn's internals changed?); the injected drop fault was not applied "
+            "as a drop (see leadexec_async/emulator/_http.py, drop())"
+        )
     close()
     with anyio.move_on_after(C.EMULATOR_DROP_WAIT):
         while (await receive())["type"] != "http.disconnect":

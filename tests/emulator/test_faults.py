@@ -6,11 +6,12 @@ import json
 import logging
 import socket
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
 
-from leadexec_async.emulator import EmulatorServer, parse_faults
+from leadexec_async.emulator import EmulatorServer, create_app, parse_faults
 
 from ._bodies import Api, client_body
 
@@ -115,6 +116,31 @@ def test_a_drop_on_a_kept_alive_connection_reaches_httpx_as_a_transport_error(ap
     with pytest.raises(httpx.RemoteProtocolError):
         api.client(client_body("second"))
     assert api.client(client_body("third")).status_code == 200  # a new connection works
+
+
+class _CycleWithoutTransport:
+    """A server's request cycle that, unlike uvicorn's today, keeps no ``transport``."""
+
+    def __init__(self, receive: Any) -> None:
+        self._receive = receive
+
+    async def receive(self) -> Any:
+        return await self._receive()
+
+
+@pytest.mark.anyio
+async def test_a_drop_the_server_cannot_do_fails_loudly_instead_of_answering(anyio_backend: str) -> None:
+    # What a uvicorn that no longer exposes its transport would look like to the emulator.
+    app = create_app(token="t")
+
+    async def served(scope: Any, receive: Any, send: Any) -> None:
+        await app(scope, _CycleWithoutTransport(receive).receive, send)
+
+    app.schedule_fault("drop-after", operation="upsert_client")
+    transport = httpx.ASGITransport(app=served)
+    async with httpx.AsyncClient(transport=transport, base_url="http://emulator") as http:
+        with pytest.raises(RuntimeError, match=r"cannot drop this connection.*_CycleWithoutTransport"):
+            await http.patch("/v1/clients", json=client_body(), headers={"Authorization": "Bearer t"})
 
 
 def test_500_applies_the_request_then_fails(api: Api) -> None:
