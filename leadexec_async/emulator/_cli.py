@@ -15,7 +15,11 @@ With neither --client-id nor --token, the token endpoint accepts the public
 default credentials {C.EMULATOR_CLIENT_ID!r} / {C.EMULATOR_CLIENT_SECRET!r}.
 Inspection: GET /_emulator/state, POST /_emulator/reset,
 POST /_emulator/faults {{"kind": "drop-after", "operation": "upsert_client", "times": 1}}.
+
+exit status: 0 when stopped by Ctrl-C or SIGTERM, 2 for bad options or an
+unusable --db file, 3 when it cannot listen on --host/--port.
 """
+_LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -49,13 +53,16 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help='e.g. "429:0.05,503:0.05,500:0.02,drop-before:0.02,drop-after:0.01,latency:0.01-0.2"',
     )
     parser.add_argument("--seed", type=int, help="seed of the fault sequence")
-    parser.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
+    parser.add_argument(
+        "--log-level", default="info", choices=_LOG_LEVELS, help="uvicorn log level (default info)"
+    )
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted; return the exit status."""
     try:
+        from ._app import Emulator
         from ._config import EmulatorConfig
         from ._server import serve_forever
     except ModuleNotFoundError as exc:
@@ -76,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
             db=args.db,
         )
+        app = Emulator(config)  # opens --db
     except ValueError as exc:
         print(f"leadexec emulator: {exc}", file=sys.stderr)
         return 2
@@ -86,5 +94,5 @@ def run(args: argparse.Namespace) -> int:
         "state at /_emulator/state",
         file=sys.stderr,
     )
-    serve_forever(config, host=args.host, port=args.port, log_level=args.log_level)
+    serve_forever(app, host=args.host, port=args.port, log_level=args.log_level)
     return 0

@@ -181,9 +181,11 @@ def run_emulator(config: EmulatorConfig | None = None, **options: Any) -> Iterat
         yield server
 
 
-def serve_forever(config: EmulatorConfig, *, host: str, port: int, log_level: str = "info") -> None:
-    """Serve in the foreground until interrupted (the ``leadexec emulator`` command)."""
-    app = Emulator(config)
+def serve_forever(app: Emulator, *, host: str, port: int, log_level: str = "info") -> None:
+    """Serve ``app`` in the foreground until interrupted (the ``leadexec emulator`` command).
+
+    uvicorn ends the process with status 3 when it cannot listen on ``host``:``port``.
+    """
     try:
         uvicorn.Server(_uvicorn_config(app, host, port, log_level)).run()
     finally:

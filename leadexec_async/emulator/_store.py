@@ -38,6 +38,8 @@ class Store:
     """Records by kind and id, with the client each belongs to."""
 
     def __init__(self, db_path: str | Path | None = None) -> None:
+        """Open the records; with ``db_path``, read them from that SQLite file (created if
+        missing). Raises ``ValueError`` naming the file when it cannot be used."""
         self.lock = threading.RLock()
         self._records: dict[str, dict[int, dict[str, Any]]] = {kind: {} for kind in KINDS}
         self._owner: dict[str, dict[int, int]] = {kind: {} for kind in KINDS}
@@ -46,11 +48,17 @@ class Store:
         self._next: dict[str, int] = {}
         self._db: sqlite3.Connection | None = None
         if db_path is not None:
-            self._db = sqlite3.connect(str(db_path), check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute(_SCHEMA)
-        self._load()
+            try:
+                self._db = sqlite3.connect(str(db_path), check_same_thread=False, isolation_level=None)
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+                self._db.execute(_SCHEMA)
+                self._load()
+            except sqlite3.Error as error:
+                self.close()
+                raise ValueError(f"{db_path}: cannot keep the emulator's records there: {error}") from None
+        else:
+            self._load()
 
     def _load(self) -> None:
         for kind in KINDS:

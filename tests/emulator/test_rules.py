@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 
+from leadexec_async.cli import main
 from leadexec_async.emulator import EmulatorServer
 
 from ._bodies import Api, account_body, client_body, method_body, setting
@@ -143,6 +145,20 @@ def test_sqlite_state_survives_a_restart(tmp_path: Path) -> None:
         api.close()
     with EmulatorServer(db=db) as third:
         assert third.state()["clients"] == []
+
+
+@pytest.mark.parametrize("bad", ["missing-folder/emulator.sqlite", "not-a-database.sqlite"])
+def test_an_unusable_db_file_is_named_and_refused_before_serving(
+    tmp_path: Path, bad: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "not-a-database.sqlite").write_text("plain text, not SQLite " * 100)
+    path = tmp_path / bad
+    with pytest.raises(ValueError, match="cannot keep the emulator's records there"):
+        EmulatorServer(db=path)
+    assert main(["emulator", "--port", "1", "--db", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: cannot keep the emulator's records there" in err
+    assert "Traceback" not in err
 
 
 def test_memory_state_does_not_survive(tmp_path: Path) -> None:
