@@ -19,6 +19,7 @@ __all__ = ["TOKEN", "EmulatorProcess", "emulator_process"]
 TOKEN = "bench-static-token"
 _START_DEADLINE = 30.0  # seconds for the emulator to accept connections
 _STOP_DEADLINE = 10.0
+_START_TRIES = 3  # ports picked in turn when another process takes the one picked
 
 
 def _free_port() -> int:
@@ -59,10 +60,18 @@ class EmulatorProcess:
         return by_op.get(operation, {})
 
 
+class _PortTaken(Exception):
+    """The emulator could not bind its port: another process took it after it was picked."""
+
+
 def _wait_ready(process: subprocess.Popen[bytes], url: str) -> None:
     deadline = time.monotonic() + _START_DEADLINE
     while time.monotonic() < deadline:
         if process.poll() is not None:
+            _, err = process.communicate()
+            if b"address already in use" in err.lower():
+                raise _PortTaken
+            sys.stderr.write(err.decode(errors="replace")[-2000:])
             raise RuntimeError(f"the emulator exited with status {process.returncode}")
         try:
             with urllib.request.urlopen(url + "/_emulator/state", timeout=1):
@@ -72,30 +81,48 @@ def _wait_ready(process: subprocess.Popen[bytes], url: str) -> None:
     raise RuntimeError(f"the emulator did not answer within {_START_DEADLINE:.0f} s")
 
 
+def _start(rate_limit: float | None) -> EmulatorProcess:
+    """Start the emulator on a free port and wait until it answers; a new port if that one was taken."""
+    for _ in range(_START_TRIES):
+        port = _free_port()
+        command = [
+            sys.executable,
+            "-m",
+            "leadexec_async.cli",
+            "emulator",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--token",
+            TOKEN,
+            "--log-level",
+            "warning",
+        ]
+        if rate_limit is not None:
+            command += ["--rate-limit", str(rate_limit)]
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        server = EmulatorProcess(process, port)
+        try:
+            _wait_ready(process, server.base_url)
+        except _PortTaken:
+            continue
+        except BaseException:
+            if process.poll() is None:  # still starting (a timeout, an interrupt): stop it
+                process.kill()
+                _, err = process.communicate(timeout=_STOP_DEADLINE)
+                sys.stderr.write(err.decode(errors="replace")[-2000:])
+            raise
+        return server
+    raise RuntimeError(f"{_START_TRIES} free ports in a row were taken before the emulator could bind them")
+
+
 @contextlib.contextmanager
 def emulator_process(*, rate_limit: float | None = None) -> Iterator[EmulatorProcess]:
     """Start ``leadexec emulator`` (static token :data:`TOKEN`), yield it, stop it."""
-    port = _free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "leadexec_async.cli",
-        "emulator",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--token",
-        TOKEN,
-        "--log-level",
-        "warning",
-    ]
-    if rate_limit is not None:
-        command += ["--rate-limit", str(rate_limit)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = _start(rate_limit)
+    process = server.process
     try:
-        server = EmulatorProcess(process, port)
-        _wait_ready(process, server.base_url)
         yield server
     except BaseException:
         process.kill()

@@ -7,6 +7,7 @@ the client uses its default aiohttp transport, under trio httpx's own.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -111,13 +112,15 @@ async def test_update_dropped_is_repeated(api: FakeAPI) -> None:
 
 
 async def test_refused_connection_is_retried_and_reported_as_connection_error(api: FakeAPI) -> None:
-    listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
-    port = listener.extra(anyio.abc.SocketAttribute.local_port)
-    await listener.aclose()  # nothing listens there now
-    le = lx.LeadExecClient(access_token="t", base_url=f"http://127.0.0.1:{port}", sleep=api.sleep)
-    async with le:
-        with pytest.raises(lx.APIConnectionError) as caught:
-            await le.delivery_methods.create(5, name="m")
+    # a loopback port held bound but not listening: every connection is refused, and no other
+    # process can start listening there while the test runs
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        le = lx.LeadExecClient(access_token="t", base_url=f"http://127.0.0.1:{port}", sleep=api.sleep)
+        async with le:
+            with pytest.raises(lx.APIConnectionError) as caught:
+                await le.delivery_methods.create(5, name="m")
     assert not isinstance(caught.value, lx.OutcomeUnknownError)
     assert caught.value.attempts == 3
     assert len(api.sleeps) == 2

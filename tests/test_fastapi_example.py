@@ -307,12 +307,14 @@ async def test_outcome_unknown_is_502_never_resent(
 
 @pytest.mark.anyio
 async def test_unreachable_api_is_502(monkeypatch: pytest.MonkeyPatch, env: EmulatorServer) -> None:
-    with socket.socket() as sock:  # a loopback port nobody listens on
+    # a loopback port held bound but not listening: connections are refused, and no other
+    # process can start listening there while the test runs
+    with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    monkeypatch.setenv("LEADEXEC_BASE_URL", f"http://127.0.0.1:{port}")
-    async with served(fastapi_app.create_app(max_retries=0)) as http:
-        answer = await http.post("/buyers", json=buyer("acme"))
+        monkeypatch.setenv("LEADEXEC_BASE_URL", f"http://127.0.0.1:{port}")
+        async with served(fastapi_app.create_app(max_retries=0)) as http:
+            answer = await http.post("/buyers", json=buyer("acme"))
     assert answer.status_code == 502, answer.text
     assert answer.json()["error"] == "upstream_unreachable"
 
@@ -320,23 +322,34 @@ async def test_unreachable_api_is_502(monkeypatch: pytest.MonkeyPatch, env: Emul
 # -- under uvicorn, stopped with Ctrl-C --------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def _listening_socket() -> socket.socket:
+    """A socket already bound to a free loopback port and listening: handed to uvicorn with ``--fd``,
+    so no other process can take the port between choosing it and serving on it."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    return sock
 
 
 def test_runs_under_uvicorn_and_shuts_down_cleanly(env: EmulatorServer) -> None:
-    port = _free_port()
+    listener = _listening_socket()
+    port = listener.getsockname()[1]
     environ = {
         **os.environ,
         "PYTHONWARNINGS": "always",  # ResourceWarnings (unclosed sockets, sessions) are printed
         "LEADEXEC_MAX_CONCURRENCY": "4",
     }
-    command = [sys.executable, "-m", "uvicorn", "examples.fastapi_app:app", "--port", str(port)]
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    command = [sys.executable, "-m", "uvicorn", "examples.fastapi_app:app", "--fd", str(listener.fileno())]
+    with listener:
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=environ,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            pass_fds=(listener.fileno(),),
+        )
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 20.0

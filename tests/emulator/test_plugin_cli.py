@@ -69,22 +69,38 @@ def _free_port() -> int:
         return port
 
 
-def test_leadexec_emulator_command_serves_and_stops(tmp_path: Path) -> None:
-    port = _free_port()
-    db = tmp_path / "cli.sqlite"
-    command = [sys.executable, "-m", "leadexec_async.cli", "emulator", "--port", str(port), "--db", str(db)]
-    command += ["--token", "cli-token", "--rate-limit", "100", "--faults", "latency:0-0.001", "--seed", "1"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
+def _start_emulator_command(*options: str) -> tuple[subprocess.Popen[bytes], int]:
+    """Start ``leadexec emulator`` on a free loopback port; return it once the port answers.
+
+    The port is picked before the process binds it, so another process may take it in
+    between: then the command exits with "address already in use" and is started again on
+    another port (three tries). Any other early exit fails the test with its stderr.
+    """
+    for _ in range(3):
+        port = _free_port()
+        command = [sys.executable, "-m", "leadexec_async.cli", "emulator", "--port", str(port), *options]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 15
         while True:
             try:
-                state = httpx.get(f"http://127.0.0.1:{port}/_emulator/state", timeout=1)
-                break
+                httpx.get(f"http://127.0.0.1:{port}/_emulator/state", timeout=1)
+                return process, port
             except httpx.TransportError:
-                assert process.poll() is None, process.communicate()[1].decode()
+                if process.poll() is not None:
+                    err = process.communicate()[1].decode()
+                    assert "address already in use" in err.lower(), err
+                    break  # the port was taken meanwhile: another one
                 assert time.monotonic() < deadline, "the emulator did not start"
                 time.sleep(0.05)  # polling a real condition (the port answers), bounded above
+    pytest.fail("three free ports in a row were taken before the emulator could bind them")
+
+
+def test_leadexec_emulator_command_serves_and_stops(tmp_path: Path) -> None:
+    db = tmp_path / "cli.sqlite"
+    options = ["--db", str(db), "--token", "cli-token", "--rate-limit", "100"]
+    process, port = _start_emulator_command(*options, "--faults", "latency:0-0.001", "--seed", "1")
+    try:
+        state = httpx.get(f"http://127.0.0.1:{port}/_emulator/state", timeout=5)
         assert state.json()["clients"] == []
         created = httpx.patch(
             f"http://127.0.0.1:{port}/v1/clients",
