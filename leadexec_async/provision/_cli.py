@@ -11,7 +11,7 @@ from .. import _constants as C
 __all__ = ["add_parser", "run"]
 
 EXIT_OK = 0  # every record is in place (or, with --dry-run, the plan is valid)
-EXIT_NOT_IN_PLACE = 1  # some record failed, is unknown or was skipped
+EXIT_NOT_IN_PLACE = 1  # some record failed, is unknown or was skipped; or the report could not be written
 EXIT_BAD_INPUT = 2  # bad plan, arguments, ledger or credentials: nothing was sent
 EXIT_STOPPED = 130  # stopped by Ctrl-C or SIGTERM
 
@@ -20,8 +20,9 @@ credentials come from the environment: LEADEXEC_ACCESS_TOKEN, or
 LEADEXEC_CLIENT_ID and LEADEXEC_CLIENT_SECRET; LEADEXEC_BASE_URL unless --base-url.
 
 exit status: 0 when every record is in place (--dry-run: the plan is valid),
-1 when some record is not, 2 when nothing was sent (bad plan, arguments or
-ledger), 130 when stopped by Ctrl-C or SIGTERM.
+1 when some record is not (or --report could not be written), 2 when nothing
+was sent (bad plan, arguments, credentials or ledger, or the ledger is in use
+by another run), 130 when stopped by Ctrl-C or SIGTERM.
 """
 
 
@@ -114,6 +115,10 @@ def _run(args: argparse.Namespace, out: Any) -> int:
         out.error(str(error))
         return EXIT_BAD_INPUT
 
+    report_path = Path(args.report) if args.report else None
+    if report_path is not None and not report_path.parent.is_dir():
+        out.error(f"--report {report_path}: the folder {report_path.parent} does not exist")
+        return EXIT_BAD_INPUT
     base_url = args.base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
     ledger_path = Path(args.ledger) if args.ledger else default_ledger_path(args.plan)
     try:
@@ -150,10 +155,14 @@ def _run(args: argparse.Namespace, out: Any) -> int:
                 return EXIT_BAD_INPUT
             summary = outcome
             out.finish(summary)
-    if args.report:
+    if report_path is not None:
         report = summary.as_json()
         report["summary"]["plan"] = str(args.plan)
-        Path(args.report).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        try:
+            report_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        except OSError as error:  # the ledger holds the outcome anyway; the summary was printed
+            out.error(f"--report {report_path}: cannot write it: {error.strerror or error}")
+            return EXIT_NOT_IN_PLACE
     if args.dry_run:
         return EXIT_OK
     if summary.stopped:

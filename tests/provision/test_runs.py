@@ -272,3 +272,18 @@ def test_a_bad_plan_is_refused_and_nothing_is_sent(
     assert message in err
     assert _requests(leadexec_emulator) == 0
     assert not (tmp_path / "plan.ledger.sqlite").exists()
+
+
+def test_a_report_in_a_missing_folder_is_refused_before_anything_is_sent(
+    leadexec_emulator: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    plan = tmp_path / "plan.yaml"
+    write_plan(plan, 1)
+    report = tmp_path / "no-such-folder" / "r.json"
+    assert _provision(leadexec_emulator, plan, "--report", str(report), monkeypatch=monkeypatch) == 2
+    assert f"--report {report}: the folder {report.parent} does not exist" in capsys.readouterr().err
+    assert _requests(leadexec_emulator) == 0
+    assert not (tmp_path / "plan.ledger.sqlite").exists()
