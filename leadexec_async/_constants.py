@@ -217,3 +217,7 @@ EMULATOR_DRAIN_LIMIT: Final = 64 * 1024 * 1024  # bytes of an oversized body rea
 EMULATOR_FAULT_RETRY_AFTER: Final = 0  # seconds, the Retry-After of injected 429 / 503 faults
 EMULATOR_DROP_WAIT: Final = 2.0  # seconds to wait for the server to notice a connection the emulator closed
 EMULATOR_START_TIMEOUT: Final = 10.0  # seconds a background server may take to start, and to stop
+EMULATOR_KEEP_ALIVE: Final = 30  # seconds an idle kept-alive connection stays open
+EMULATOR_BACKLOG: Final = 2048  # connections waiting to be accepted (bursts of a bulk run)
+EMULATOR_LOG_LEVEL: Final = "info"  # uvicorn's log level under ``leadexec emulator``
+EMULATOR_BACKGROUND_LOG_LEVEL: Final = "warning"  # ... and in a background thread (run_emulator, fixtures)

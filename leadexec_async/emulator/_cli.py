@@ -54,7 +54,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("--seed", type=int, help="seed of the fault sequence")
     parser.add_argument(
-        "--log-level", default="info", choices=_LOG_LEVELS, help="uvicorn log level (default info)"
+        "--log-level",
+        default=C.EMULATOR_LOG_LEVEL,
+        choices=_LOG_LEVELS,
+        help=f"uvicorn log level (default {C.EMULATOR_LOG_LEVEL})",
     )
     return parser
 

@@ -34,8 +34,8 @@ def _uvicorn_config(
         access_log=False,
         server_header=False,
         date_header=False,
-        timeout_keep_alive=30,
-        backlog=2048,
+        timeout_keep_alive=C.EMULATOR_KEEP_ALIVE,
+        backlog=C.EMULATOR_BACKLOG,
     )
 
 
@@ -68,7 +68,7 @@ class EmulatorServer:
         *,
         host: str = C.EMULATOR_HOST,
         port: int = 0,
-        log_level: str = "warning",
+        log_level: str = C.EMULATOR_BACKGROUND_LOG_LEVEL,
         http: str = "auto",
         **options: Any,
     ) -> None:
@@ -129,7 +129,7 @@ class EmulatorServer:
         sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self._host, self._port))
-        sock.listen(2048)
+        sock.listen(C.EMULATOR_BACKLOG)
         sock.setblocking(False)
         self.port = sock.getsockname()[1]
         server = _Server(_uvicorn_config(self.emulator, self._host, self.port, self._log_level, self._http))
@@ -181,7 +181,7 @@ def run_emulator(config: EmulatorConfig | None = None, **options: Any) -> Iterat
         yield server
 
 
-def serve_forever(app: Emulator, *, host: str, port: int, log_level: str = "info") -> None:
+def serve_forever(app: Emulator, *, host: str, port: int, log_level: str = C.EMULATOR_LOG_LEVEL) -> None:
     """Serve ``app`` in the foreground until interrupted (the ``leadexec emulator`` command).
 
     uvicorn ends the process with status 3 when it cannot listen on ``host``:``port``.
