@@ -11,8 +11,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 
+import leadexec_async as lx
+from leadexec_async.provision import Ledger, Runner, load_plan
+
+from ..reliability._support import eventually
 from ._helpers import PASSWORD, PASSWORD_VAR, audit, ledger_rows, write_plan
 
 CLIENTS = 40
@@ -156,3 +161,36 @@ def test_a_second_interrupt_stops_at_once_cleanly_leaving_the_in_flight_creates_
     summary = json.loads(report.read_text())["summary"]
     assert (summary["unknown"], summary["skipped"]) == (clients, clients * 4)  # not resent, children held
     assert leadexec_emulator.state()["counters"]["requests"] == sent
+
+
+@pytest.mark.anyio
+@pytest.mark.leadexec_emulator(faults="latency:2-2", seed=1)
+async def test_requests_still_in_flight_when_the_grace_period_ends_are_cancelled_and_reported_unknown(
+    leadexec_emulator: Any, tmp_path: Path, anyio_backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(PASSWORD_VAR, PASSWORD)
+    clients = CONCURRENCY
+    total = write_plan(tmp_path / "plan.yaml", clients)
+    ledger_path = tmp_path / "plan.ledger.sqlite"
+    stop = anyio.Event()
+
+    async def stop_once_the_creates_are_out() -> None:
+        await eventually(
+            lambda: leadexec_emulator.state()["counters"]["requests"] >= clients, "the creates went out"
+        )
+        stop.set()
+
+    async with lx.LeadExecClient(
+        access_token=leadexec_emulator.token, base_url=leadexec_emulator.base_url
+    ) as le:
+        with Ledger(ledger_path, server=Ledger.server_of(leadexec_emulator.base_url)) as ledger:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(stop_once_the_creates_are_out)
+                runner = Runner(load_plan(tmp_path / "plan.yaml"), ledger, concurrency=clients)
+                summary = await runner.run(le, stop=stop, grace=0.05)
+    assert summary.stopped
+    assert summary.requests == clients
+    assert summary.counts["unknown"] == clients  # the clients' creates, cut off in flight
+    assert summary.counts["skipped"] == total - clients  # their children: never sent
+    assert {state for state, _ in ledger_rows(ledger_path).values()} == {"intended"}  # unknown next run
+    assert len(ledger_rows(ledger_path)) == clients
