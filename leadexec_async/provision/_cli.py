@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from typing import Any
 
 from .. import _constants as C
@@ -85,8 +86,15 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``leadexec provision``; return the exit status."""
-    from ._output import Output
-
+    try:
+        from ._output import Output
+    except ModuleNotFoundError as error:
+        print(
+            f"leadexec provision needs the 'cli' extra ({error.name} is missing): "
+            "pip install 'leadexec-async[cli]'",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
     out = Output(args.progress)
     try:
         return _run(args, out)
@@ -109,7 +117,10 @@ def _run(args: argparse.Namespace, out: Any) -> int:
     try:
         plan = load_plan(args.plan)
     except ModuleNotFoundError as error:
-        out.error(f"{error.name} is missing: pip install 'leadexec-async[cli]'")
+        out.error(
+            f"reading a YAML plan needs the 'cli' extra ({error.name} is missing): "
+            "pip install 'leadexec-async[cli]'"
+        )
         return EXIT_BAD_INPUT
     except PlanError as error:
         out.error(str(error))

@@ -143,8 +143,12 @@ def test_the_command_and_library_import_without_the_cli_extra() -> None:
         "import sys\n"
         "sys.modules['rich'] = sys.modules['yaml'] = None\n"
         "import leadexec_async.provision._cli, leadexec_async.provision, leadexec_async.bulk\n"
-        "from leadexec_async.cli import build_parser\n"
+        "from leadexec_async.cli import build_parser, main\n"
         "args = build_parser().parse_args(['provision', 'plan.yaml', '--dry-run'])\n"
         "assert args.dry_run\n"
+        "assert main(['provision', 'plan.yaml', '--dry-run']) == 2\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "leadexec provision needs the 'cli' extra" in result.stderr
+    assert "Traceback" not in result.stderr
