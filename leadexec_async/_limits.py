@@ -112,9 +112,6 @@ class RateLimiter:
     def on_response(self, status_code: int) -> None:
         """Hook called with every response status; the fixed-rate bucket ignores it."""
 
-    def on_rate_limited(self, retry_after: float | None) -> None:
-        """Hook called for a 429, before :meth:`on_response`, with its ``Retry-After`` in seconds."""
-
 
 class AdaptiveRateLimiter(RateLimiter):
     """A rate that follows the server's: slower after 429 answers, probing back up without them.
@@ -123,20 +120,30 @@ class AdaptiveRateLimiter(RateLimiter):
     where it also starts), or ``None``: then it starts unlimited and costs
     nothing until the first 429.
 
-    It counts answers in windows of ``C.ADAPTIVE_WINDOW`` seconds. At the end
-    of a window that saw a 429 asking to wait (any 429 but one with
-    ``Retry-After: 0``, which tells to retry at once and so is no sign of
-    load), the server was refusing part of what was sent, so what it accepted
-    in the window is its rate: the limit becomes the accepted rate times
-    ``1 + C.ADAPTIVE_HEADROOM`` (a little over it, so the server stays busy),
-    but falls by at most ``C.ADAPTIVE_MAX_DECREASE`` in one window (callers
-    waiting out a ``Retry-After`` send less, so a window may understate the
-    server's rate); the first fall, from unlimited, starts from the most the
-    server accepted in a window so far. At the end of a window without such a 429 in which callers had to
-    wait for the limiter (it was what held them back), the limit grows by
-    ``C.ADAPTIVE_PROBE``. A server's own burst allowance absorbs the overshoot
-    of probing; the few requests answered 429 wait out their ``Retry-After``
-    and are sent again by the retry rules.
+    It counts answers in windows of ``C.ADAPTIVE_WINDOW`` seconds: 429s, and
+    accepted ones, which is every other status (a 4xx or 5xx answer got past
+    the server's rate limit too, so it counts towards the rate). At the end of
+    a window that saw a 429, the server was refusing part of what was sent, so
+    what it accepted in the window is its rate: the limit becomes the accepted
+    rate times ``1 + C.ADAPTIVE_HEADROOM`` (a little over it, so the server
+    stays busy), but falls by at most ``C.ADAPTIVE_MAX_DECREASE`` in one window
+    (callers waiting out a ``Retry-After`` send less, so a window may
+    understate the server's rate); the first fall, from unlimited, starts from
+    the most the server accepted in a window so far. At the end of a window
+    without a 429 in which callers had to wait for the limiter (it was what
+    held them back), the limit grows by ``C.ADAPTIVE_PROBE``. A server's own
+    burst allowance absorbs the overshoot of probing; the few requests
+    answered 429 wait out their ``Retry-After`` and are sent again by the
+    retry rules.
+
+    Every 429 counts, whatever its ``Retry-After``: a real server's 429 means
+    "too many requests", and servers that round a sub-second wait down send
+    ``Retry-After: 0`` with it (ASP.NET Core's documented rate-limiter sample
+    does), so taking 0 as "no sign of load" would keep a client that is over
+    the limit at full pace, resending at once, and a bulk run would lose items
+    to 429s. The cost falls on servers that answer 429 at random rather than
+    from load (the emulator's injected ``429`` faults): no client can tell
+    those from load, so there the rate drifts lower than the server needs.
     """
 
     def __init__(
@@ -182,14 +189,11 @@ class AdaptiveRateLimiter(RateLimiter):
             self._waited = True
             await self._sleep(wait)
 
-    def on_rate_limited(self, retry_after: float | None) -> None:
-        """Count a 429 that asks to wait (one with ``Retry-After: 0`` does not)."""
-        if retry_after != 0:
-            self._limited += 1
-
     def on_response(self, status_code: int) -> None:
-        """Count an accepted answer; at the end of a window, adjust the rate."""
-        if status_code < 300:
+        """Count a 429 or an accepted answer (any other status); at the end of a window, adjust the rate."""
+        if status_code == 429:
+            self._limited += 1
+        else:
             self._accepted += 1
         now = self._clock()
         if now - self._window_start >= C.ADAPTIVE_WINDOW:

@@ -186,8 +186,6 @@ class Pipeline:
                         attempt,
                     )
                 if rate is not None:
-                    if status == 429:
-                        rate.on_rate_limited(parse_retry_after(response.headers.get("Retry-After")))
                     rate.on_response(status)
                 if 200 <= status < 300:
                     try:
