@@ -74,7 +74,7 @@ def _keys(value: Any, prefix: str = "") -> set[str]:
         ),
     ],
 )
-@pytest.mark.asyncio
+@pytest.mark.anyio
 async def test_operation_round_trips_the_reference_example(
     path: str, sent_path: str, model: Any, module: Any
 ) -> None:
@@ -104,7 +104,7 @@ async def test_operation_round_trips_the_reference_example(
     assert int(response.content) == 12345
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 async def test_token_operation_sends_client_credentials_as_json() -> None:
     with respx.mock(base_url=BASE, assert_all_called=True) as mock:
         route = mock.post("/v1/authorization/token").mock(
