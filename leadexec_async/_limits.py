@@ -157,11 +157,9 @@ class AdaptiveRateLimiter(RateLimiter):
         self.ceiling = ceiling
         if ceiling is None:
             self._interval = 0.0  # unlimited until the first 429
-        self._window_start = clock()
-        self._accepted = 0
-        self._limited = 0
-        self._waited = False
         self._fastest = 0.0  # the most accepted per second in a window without 429
+        self._last = -math.inf  # when the last answer came
+        self._open(clock())
 
     @property
     def rate(self) -> float:
@@ -190,14 +188,32 @@ class AdaptiveRateLimiter(RateLimiter):
             await self._sleep(wait)
 
     def on_response(self, status_code: int) -> None:
-        """Count a 429 or an accepted answer (any other status); at the end of a window, adjust the rate."""
+        """Count a 429 or an accepted answer (any other status); at the end of a window, adjust the rate.
+
+        A window without a 429 in which nothing was answered for longer than
+        a window's length held idle time, which says nothing of the server's
+        rate: it is dropped, and a fresh one starts with this answer (so a
+        client idle for an hour does not read its next 429s as a server
+        accepting almost nothing). A window with a 429 is kept: its callers
+        were waiting out ``Retry-After``, and the fall is what it must measure.
+        """
+        now = self._clock()
+        if now - self._last > C.ADAPTIVE_WINDOW and not self._limited:
+            self._open(now)
+        self._last = now
         if status_code == 429:
             self._limited += 1
         else:
             self._accepted += 1
-        now = self._clock()
         if now - self._window_start >= C.ADAPTIVE_WINDOW:
             self._adjust(now)
+
+    def _open(self, now: float) -> None:
+        """Start a fresh window at ``now``."""
+        self._window_start = now
+        self._accepted = 0
+        self._limited = 0
+        self._waited = False
 
     def _adjust(self, now: float) -> None:
         elapsed = now - self._window_start
@@ -212,7 +228,4 @@ class AdaptiveRateLimiter(RateLimiter):
             self._fastest = max(self._fastest, accepted)
             if self._waited and not math.isinf(current):
                 self.rate = current * (1.0 + C.ADAPTIVE_PROBE)
-        self._window_start = now
-        self._accepted = 0
-        self._limited = 0
-        self._waited = False
+        self._open(now)

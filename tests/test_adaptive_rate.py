@@ -79,6 +79,18 @@ async def test_429s_bring_the_rate_down_to_what_the_server_accepted() -> None:
     assert clock.slept == [pytest.approx(1 / limiter.rate)] * 2
 
 
+@pytest.mark.parametrize("answered_before_the_pause", [0, 1])
+def test_idle_time_is_not_read_as_a_slow_server(answered_before_the_pause: int) -> None:
+    # An hour without answers (from the start, or inside a window), then 429s come:
+    # the rate falls to what the server accepts now, not to almost nothing.
+    limiter, clock = _limiter()
+    for _ in range(answered_before_the_pause):
+        limiter.on_response(200)
+    clock.now += 3600
+    _window(limiter, clock, accepted=100, limited=20)  # 200/s accepted in half a second
+    assert limiter.rate == pytest.approx(202 * (1 + C.ADAPTIVE_HEADROOM), rel=0.01)
+
+
 @pytest.mark.anyio
 async def test_without_429s_it_probes_up_only_while_it_holds_callers_back() -> None:
     limiter, clock = _limiter()
