@@ -46,6 +46,10 @@ Behaviour:
 - Leaving the ``async with`` block early cancels upserts still in flight. To
   stop gracefully, end the input instead: the run then drains what is in
   flight and finishes.
+- An exception raised by the input itself (or an item that is not an
+  :class:`Upsert`) stops the feed like the end of the input: the upserts in
+  flight finish and their results are yielded (a create already sent keeps
+  its id), then iteration raises that exception.
 
 ``async for r in bulk.upsert_many(...)`` also works without ``async with``, as
 long as the loop is run to its end (or the iterator closed with
@@ -183,6 +187,7 @@ class BulkRun:
         self._finished = False
         self._tg: TaskGroup | None = None
         self._feed_scope: anyio.CancelScope | None = None
+        self._input_error: Exception | None = None
         self._pending: dict[int, BulkResult] = {}
         self._next_index = 0
         # Items taken from the input whose result the consumer has not had yet.
@@ -217,14 +222,18 @@ class BulkRun:
             # Left early: stop feeding and cancel what is in flight.
             self._tg.cancel_scope.cancel()
         try:
-            return await self._tg.__aexit__(exc_type, exc, tb)
+            suppress = await self._tg.__aexit__(exc_type, exc, tb)
         except BaseExceptionGroup as group:
-            # A failure of the input itself (an exception raised while iterating it).
+            # The task group wraps what left the block (an input failure raised by iteration).
             if len(group.exceptions) == 1 and isinstance(group.exceptions[0], Exception):
                 raise group.exceptions[0] from None
             raise
         finally:
             self._recv.close()
+        error, self._input_error = self._input_error, None
+        if error is not None and exc is None:
+            raise error  # the input failed and the block was left before iteration raised it
+        return suppress
 
     def __aiter__(self) -> AsyncIterator[BulkResult]:
         if not self._entered:
@@ -249,6 +258,9 @@ class BulkRun:
                 result = await self._recv.receive()
             except (anyio.EndOfStream, anyio.ClosedResourceError):
                 self._finished = True
+                error, self._input_error = self._input_error, None
+                if error is not None:
+                    raise error from None
                 raise StopAsyncIteration from None
             if not self.ordered:
                 self._window.release()
@@ -261,12 +273,19 @@ class BulkRun:
             self._feed_scope.cancel()
 
     async def _feed(self) -> None:
-        """Take items one at a time, each only once it can start, and start it."""
+        """Take items one at a time, each only once it can start, and start it.
+
+        A failure of the input ends the feed; it is kept for the consumer, and
+        what is in flight finishes.
+        """
         assert self._tg is not None
         source = _aiter(self._items)
-        async with aclosing(source):
-            with self._send, anyio.CancelScope() as self._feed_scope:
-                await self._feed_from(source)
+        with self._send, anyio.CancelScope() as self._feed_scope:
+            try:
+                async with aclosing(source):
+                    await self._feed_from(source)
+            except Exception as error:
+                self._input_error = error
 
     async def _feed_from(self, source: AsyncIterator[Upsert]) -> None:
         assert self._tg is not None

@@ -266,6 +266,41 @@ async def test_an_error_raised_by_the_input_itself_propagates(anyio_backend: str
         await drain()
 
 
+async def test_when_the_input_fails_what_is_in_flight_finishes_and_its_results_come_first(
+    anyio_backend: str,
+) -> None:
+    le = _FakeClient()
+    gate = le.gates[0] = anyio.Event()
+
+    def items() -> Iterator[Upsert]:
+        yield Upsert.client({"n": 0}, tag=0)
+        raise LookupError("input broke")
+
+    got: list[Any] = []
+
+    async def drain() -> None:
+        async with upsert_many(le, items()) as results:
+            async for r in results:
+                got.append((r.tag, r.id))
+
+    async def open_gate_once_the_input_failed() -> None:
+        await anyio.wait_all_tasks_blocked()
+        gate.set()
+
+    async def run() -> None:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(open_gate_once_the_input_failed)
+            await drain()
+
+    caught: list[BaseException] = []
+    try:
+        await run()
+    except* LookupError as group:  # wrapped by run()'s own task group
+        caught.extend(group.exceptions)
+    assert [str(e) for e in caught] == ["input broke"]
+    assert got == [(0, 1000)]  # the create in flight was not cancelled: its id is known
+
+
 async def test_non_upsert_items_are_refused(anyio_backend: str) -> None:
     async def drain() -> None:
         async for _ in upsert_many(_FakeClient(), [{"n": 0}]):  # type: ignore[list-item]
