@@ -254,15 +254,13 @@ def pacing_of(le: object) -> tuple[RetryPolicy, Sleep]:
 
 
 def _parse_token(response: httpx.Response) -> tuple[str, float]:
+    """``(access_token, expires_in)`` from a 2xx token answer; anything unusable raises
+    :class:`UnexpectedResponseError` with the body withheld (it may hold a token)."""
     try:
         token = TokenResponse.from_dict(response.json())
         access, expires = token.access_token, float(token.expires_in)
-    except (ValueError, KeyError, TypeError) as exc:
-        raise UnexpectedResponseError(
-            f"the token endpoint answered {response.status_code} without a usable token",
-            status_code=response.status_code,
-            body="<token response withheld>",
-        ) from exc
+    except (ValueError, KeyError, TypeError, RecursionError):
+        access, expires = None, math.nan
     if not isinstance(access, str) or not access or not math.isfinite(expires) or expires <= 0:
         raise UnexpectedResponseError(
             f"the token endpoint answered {response.status_code} without a usable token",

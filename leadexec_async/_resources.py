@@ -54,7 +54,7 @@ def parse_record_id(response: httpx.Response) -> int:
         return _bad_id(response)
     try:
         data = json.loads(content)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         return _bad_id(response)
     if type(data) is str:
         data = data.strip()

@@ -38,6 +38,7 @@ BAD = [
     '"12a"',
     "1e400",
     "99999999999999999999999",
+    "[" * 100_000,  # nested deeper than the JSON parser goes
 ]
 
 
