@@ -181,6 +181,44 @@ async def test_concurrent_401s_share_one_renewal(api: FakeAPI) -> None:
     assert len(api.requests) == 20
 
 
+async def test_a_401_answered_after_the_renewal_takes_the_renewed_token(api: FakeAPI) -> None:
+    """Refused only after another caller renewed the token: resent with that token, no third one fetched."""
+    late_sent, renewed = anyio.Event(), anyio.Event()
+    sent: list[tuple[str, str]] = []
+
+    async def wire(request: httpx.Request) -> httpx.Response:
+        if request.url.path != FakeAPI.TOKEN_PATH:
+            name, header = json.loads(request.content)["Name"], request.headers["Authorization"]
+            sent.append((name, header))
+            if header == "Bearer tok-1" and name == "early":
+                await late_sent.wait()  # both are on the wire with the first token
+                return httpx.Response(401)
+            if header == "Bearer tok-1" and name == "late":
+                late_sent.set()
+                await renewed.wait()  # refused only after "early" came back with the new token
+                return httpx.Response(401)
+            if name == "early":
+                renewed.set()
+        answer: httpx.Response = api.handler(request)
+        return answer
+
+    le = api.client(**CREDS, transport=httpx.MockTransport(wire))
+
+    async def call(n: int, name: str) -> None:
+        await le.delivery_methods.update(42, n, name=name)
+
+    async with le, anyio.create_task_group() as tg:
+        tg.start_soon(call, 1, "early")
+        tg.start_soon(call, 2, "late")
+    assert len(api.token_requests) == 2
+    assert sorted(sent) == [
+        ("early", "Bearer tok-1"),
+        ("early", "Bearer tok-2"),
+        ("late", "Bearer tok-1"),
+        ("late", "Bearer tok-2"),
+    ]
+
+
 async def test_static_token_401_is_not_resent(api: FakeAPI) -> None:
     api.answers.append(httpx.Response(401))
     async with api.client() as le:
