@@ -38,6 +38,7 @@ from ._errors import (
     ClientClosedError,
     LeadExecError,
     OutcomeUnknownError,
+    UnexpectedResponseError,
     error_for_response,
 )
 from ._limits import ConcurrencyLimiter, RateLimiter
@@ -245,7 +246,8 @@ class Pipeline:
         return error
 
     def _secrets(self, body: Mapping[str, Any]) -> list[str]:
-        """Every string that must not reach a message: credentials, and the body's password values."""
+        """Every string that must not reach a message: the credentials (a token request's
+        ``client_secret`` among them), and the body's password values."""
         found = list(self._auth.secrets()) if self._auth is not None else []
         fields = self._secret_fields
         stack: list[Any] = [body]
@@ -259,25 +261,20 @@ class Pipeline:
                         stack.append(value)
             elif isinstance(item, list):
                 stack.extend(item)
-        if isinstance(self._auth, ClientCredentialsAuth) and "client_secret" in body:
-            found.append(str(body["client_secret"]))
         return sorted(found, key=len, reverse=True)
 
     def _redact(self, error: LeadExecError, body: Mapping[str, Any]) -> None:
         """Take every secret out of ``error``'s message and of the body it quotes."""
         secrets = self._secrets(body)
         error.args = tuple(redact(a, secrets) if isinstance(a, str) else a for a in error.args)
-        quoted = getattr(error, "body", None)
-        if isinstance(quoted, str):
-            error.body = redact(quoted, secrets)  # type: ignore[attr-defined]
+        if isinstance(error, APIStatusError | UnexpectedResponseError):
+            error.body = redact(error.body, secrets)
 
     def _status_error(
         self, response: httpx.Response, retry_after: float | None, body: Mapping[str, Any]
     ) -> APIStatusError:
         error = error_for_response(response, retry_after=retry_after)
-        secrets = self._secrets(body)
-        error.args = (redact(str(error), secrets),)
-        error.body = redact(error.body, secrets)
+        self._redact(error, body)
         return error
 
     def _connection_error(
