@@ -133,9 +133,9 @@ class LeadExecClient:
         self._sleep = sleep or anyio.sleep
         self._live: Pipeline | None = None
         self._closed = False
-        self.clients = ClientsResource(self, CLIENTS)
-        self.delivery_methods = DeliveryMethodsResource(self, DELIVERY_METHODS)
-        self.delivery_accounts = DeliveryAccountsResource(self, DELIVERY_ACCOUNTS)
+        self.clients = ClientsResource(self._pipeline, CLIENTS)
+        self.delivery_methods = DeliveryMethodsResource(self._pipeline, DELIVERY_METHODS)
+        self.delivery_accounts = DeliveryAccountsResource(self._pipeline, DELIVERY_ACCOUNTS)
 
     # -- lifecycle ---------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 from leadexec_api_client.api.clients import upsert_client
@@ -26,6 +26,7 @@ from leadexec_api_client.models import ClientUpsert, DeliveryAccount, DeliveryMe
 
 from ._constants import ID_BODY_PREVIEW
 from ._errors import UnexpectedResponseError, ValidationError
+from ._pipeline import Pipeline
 from ._records import (
     build_client,
     build_delivery_account,
@@ -34,9 +35,6 @@ from ._records import (
     require_positive_id,
 )
 from ._retry import Kind
-
-if TYPE_CHECKING:
-    from ._client import LeadExecClient
 
 
 def parse_record_id(response: httpx.Response) -> int:
@@ -113,17 +111,20 @@ DELIVERY_ACCOUNTS = ResourceSpec(
 
 
 class _Resource:
-    __slots__ = ("_client", "_spec")
+    """create/update/upsert of one resource; ``pipeline`` gives the client's live pipeline
+    (or raises :class:`~leadexec_async.ClientClosedError`)."""
 
-    def __init__(self, client: LeadExecClient, spec: ResourceSpec) -> None:
-        self._client = client
+    __slots__ = ("_pipeline", "_spec")
+
+    def __init__(self, pipeline: Callable[[], Pipeline], spec: ResourceSpec) -> None:
+        self._pipeline = pipeline
         self._spec = spec
 
     async def _write(self, client_uid: Any, record_id: Any, body: Any, fields: Mapping[str, Any]) -> int:
         """Build, validate and send one record; ``record_id`` None = upsert (id from the body)."""
         if record_id is None and body is None:
             raise ValidationError("body: expected a generated model or a mapping, got None", field="body")
-        pipeline = self._client._pipeline()
+        pipeline = self._pipeline()
         spec = self._spec
         model = spec.build(client_uid, record_id=record_id, body=body, fields=fields)
         kwargs = spec.get_kwargs(client_uid, body=model)
