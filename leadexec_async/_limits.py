@@ -85,8 +85,9 @@ class RateLimiter:
         self._clock = clock
         self._sleep = sleep
         self._burst = burst
-        self._interval = 1.0 / rate
+        self._interval = 1.0 / rate  # 0.0 = unlimited (only an adaptive rate starts so)
         self._next = -math.inf  # the theoretical arrival time of the next request
+        self._waited = False  # a caller had to wait (the adaptive rate reads and clears it)
 
     @property
     def rate(self) -> float:
@@ -100,13 +101,16 @@ class RateLimiter:
         self._interval = 1.0 / value
 
     async def acquire(self) -> None:
-        """Book the next free instant and wait until it comes."""
-        now = self._clock()
+        """Book the next free instant and wait until it comes (return at once while unlimited)."""
         interval = self._interval
+        if not interval:
+            return
+        now = self._clock()
         arrival = self._next if self._next > now else now
         self._next = arrival + interval
         wait = arrival - (self._burst - 1) * interval - now
         if wait > 0:
+            self._waited = True
             await self._sleep(wait)
 
     def on_response(self, status_code: int) -> None:
@@ -173,19 +177,6 @@ class AdaptiveRateLimiter(RateLimiter):
         if self.ceiling is not None:
             value = min(value, self.ceiling)
         self._interval = 0.0 if math.isinf(value) else 1.0 / max(value, C.ADAPTIVE_MIN_RATE)
-
-    async def acquire(self) -> None:
-        """Return at once while unlimited; otherwise wait for the next free instant."""
-        interval = self._interval
-        if not interval:
-            return
-        now = self._clock()
-        arrival = self._next if self._next > now else now
-        self._next = arrival + interval
-        wait = arrival - now
-        if wait > 0:
-            self._waited = True
-            await self._sleep(wait)
 
     def on_response(self, status_code: int) -> None:
         """Count a 429 or an accepted answer (any other status); at the end of a window, adjust the rate.
