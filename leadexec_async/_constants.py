@@ -75,8 +75,10 @@ ENV_BASE_URL: Final = "LEADEXEC_BASE_URL"
 ENV_LOG: Final = "LEADEXEC_LOG"
 
 LOGGER_NAME: Final = "leadexec_async"
-# Characters of an unreadable id body quoted in UnexpectedResponseError's message.
+# Characters of an unreadable id body quoted in UnexpectedResponseError's message, and of
+# an error answer's body quoted in APIStatusError's message (``body`` keeps all of it).
 ID_BODY_PREVIEW: Final = 200
+STATUS_BODY_PREVIEW: Final = 500
 MASK: Final = "***"
 
 
@@ -203,7 +205,8 @@ LEDGER_BUSY_TIMEOUT: Final = 10.0
 # credentials are accepted when neither credentials nor a static token are given: a local
 # emulator must accept some out of the box; they guard nothing of value. The fixtures use
 # their own. Injected 429 / 503 faults simulate chance failures, not load, so their
-# Retry-After lets the client retry at once (its own backoff still applies).
+# Retry-After lets the client retry at once (it waits exactly that: 0 s). The client's
+# adaptive rate still reads every 429 as load, as it must for a real server.
 EMULATOR_HOST: Final = "127.0.0.1"
 EMULATOR_PORT: Final = 8080
 EMULATOR_CLIENT_ID: Final = "emulator-client"

@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx
 
+from ._constants import STATUS_BODY_PREVIEW
+
 __all__ = [
     "APIConnectionError",
     "APIStatusError",
@@ -31,8 +33,6 @@ __all__ = [
     "error_for_response",
     "shown",
 ]
-
-_BODY_PREVIEW = 500
 
 # How much of a value an error message quotes: long text, big numbers and deep nesting are cut.
 _SHOWN = reprlib.Repr()
@@ -170,7 +170,7 @@ _BY_STATUS: dict[int, type[APIStatusError]] = {
 
 def _preview(body: str) -> str:
     body = body.strip()
-    return body if len(body) <= _BODY_PREVIEW else body[:_BODY_PREVIEW] + "…"
+    return body if len(body) <= STATUS_BODY_PREVIEW else body[:STATUS_BODY_PREVIEW] + "…"
 
 
 def error_for_response(response: httpx.Response, *, retry_after: float | None = None) -> APIStatusError:
