@@ -73,7 +73,7 @@ from anyio.streams.memory import MemoryObjectSendStream
 
 from . import _constants as C
 from ._client import pacing_of
-from ._errors import OutcomeUnknownError, RateLimitError
+from ._errors import OutcomeUnknownError, RateLimitError, ValidationError, shown
 
 __all__ = ["DEFAULT_CONCURRENCY", "BulkResult", "BulkRun", "Resource", "Upsert", "upsert_many"]
 
@@ -104,13 +104,21 @@ class Upsert:
     tag: Any = None
 
     def __post_init__(self) -> None:
+        """Refuse a bad ``resource`` or ``client_id`` with :class:`~leadexec_async.ValidationError`."""
         if self.resource not in _RESOURCES:
-            raise ValueError(f"resource must be one of {', '.join(_RESOURCES)}, not {self.resource!r}")
+            raise ValidationError(
+                f"resource must be one of {', '.join(_RESOURCES)}, not {shown(self.resource)}",
+                field="resource",
+            )
         if self.resource == "clients":
             if self.client_id is not None:
-                raise ValueError("a client upsert takes no client_id (it is in the body)")
+                raise ValidationError(
+                    "a client upsert takes no client_id (it is in the body)", field="client_id"
+                )
         elif not isinstance(self.client_id, int) or isinstance(self.client_id, bool) or self.client_id < 1:
-            raise ValueError(f"{self.resource} upserts need client_id, a positive integer")
+            raise ValidationError(
+                f"{self.resource} upserts need client_id, a positive integer", field="client_id"
+            )
 
     @classmethod
     def client(cls, body: Any, *, tag: Any = None) -> Upsert:
@@ -349,9 +357,12 @@ def upsert_many(
 ) -> BulkRun:
     """Run the upserts of ``items`` through ``le`` and produce a :class:`BulkResult` for each.
 
-    See the module documentation for the rules. Raises ``ValueError`` at once
-    when ``concurrency`` is not a positive integer.
+    See the module documentation for the rules. Raises
+    :class:`~leadexec_async.ValidationError` (a ``ValueError``) at once when
+    ``concurrency`` is not a positive integer.
     """
     if not isinstance(concurrency, int) or isinstance(concurrency, bool) or concurrency < 1:
-        raise ValueError(f"concurrency must be a positive integer, not {concurrency!r}")
+        raise ValidationError(
+            f"concurrency must be a positive integer, not {shown(concurrency)}", field="concurrency"
+        )
     return BulkRun(le, items, concurrency=concurrency, ordered=ordered, stop_on_error=stop_on_error)

@@ -14,6 +14,7 @@ import anyio
 import httpx
 import pytest
 
+import leadexec_async as lx
 from leadexec_async import _errors, bulk
 from leadexec_async.bulk import BulkResult, Upsert, upsert_many
 
@@ -311,14 +312,18 @@ async def test_non_upsert_items_are_refused(anyio_backend: str) -> None:
 
 
 def test_bad_arguments_are_refused_before_anything_runs() -> None:
-    with pytest.raises(ValueError, match="concurrency"):
+    with pytest.raises(lx.ValidationError, match="concurrency") as caught:
         upsert_many(_FakeClient(), [], concurrency=0)
-    with pytest.raises(ValueError, match="resource"):
+    assert caught.value.field == "concurrency"
+    with pytest.raises(lx.ValidationError, match="resource") as caught:
         Upsert("buyers", {})  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="client_id"):
+    assert caught.value.field == "resource"
+    with pytest.raises(lx.ValidationError, match="client_id") as caught:
         Upsert("delivery_methods", {})
-    with pytest.raises(ValueError, match="client_id"):
+    assert caught.value.field == "client_id"
+    with pytest.raises(lx.ValidationError, match="client_id") as caught:
         Upsert("clients", {}, client_id=3)
+    assert caught.value.field == "client_id"
     assert bulk.DEFAULT_CONCURRENCY >= 1
 
 
