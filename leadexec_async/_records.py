@@ -287,11 +287,14 @@ def build_client(
     return ClientUpsert(info=_INFO.complete(info, path), field_data=field_data)
 
 
+_CLIENT_KEYS = ("ClientUID", "client_uid")  # a child body's client, as wire key or keyword
+
+
 def _build(shape: Shape, client_uid: int, record_id: int | None, body: Any, fields: Mapping[str, Any]) -> Any:
     parent = require_positive_id(client_uid, "client_uid")
     # A body's ClientUID of 0 (as in the reference's examples) means "the client of the call".
-    if isinstance(body, Mapping) and any(body.get(k, 1) == 0 for k in ("ClientUID", "client_uid")):
-        body = {k: v for k, v in body.items() if k not in ("ClientUID", "client_uid")}
+    if isinstance(body, Mapping) and any(type(body.get(k)) is int and body[k] == 0 for k in _CLIENT_KEYS):
+        body = {k: v for k, v in body.items() if k not in _CLIENT_KEYS}
     elif isinstance(body, shape.model) and body.client_uid == 0:
         body = attrs.evolve(body, client_uid=parent)
     values = shape.read(body, "") if body is not None else {}

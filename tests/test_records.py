@@ -251,6 +251,10 @@ def test_body_client_uid_must_equal_the_path_client() -> None:
     model = DeliveryMethod.from_dict({**zero.to_dict(), "ClientUID": 0})
     assert build_delivery_method(7, record_id=None, body=model).client_uid == 7
     assert model.client_uid == 0  # the caller's model is left alone
+    for not_an_int in (False, 0.0):  # equal to 0, but no client id: refused, not taken as 0
+        with pytest.raises(ValidationError) as info:
+            build_delivery_method(7, record_id=None, body={"ClientUID": not_an_int})
+        assert info.value.field == "ClientUID"
 
 
 @pytest.mark.parametrize(
