@@ -80,6 +80,7 @@ __all__ = ["DEFAULT_CONCURRENCY", "BulkResult", "BulkRun", "Resource", "Upsert",
 #: In-flight upserts of one bulk run when ``concurrency`` is not given.
 DEFAULT_CONCURRENCY = C.DEFAULT_BULK_CONCURRENCY
 
+#: The resource an :class:`Upsert` goes to: the name of the client's attribute.
 Resource = Literal["clients", "delivery_methods", "delivery_accounts"]
 _RESOURCES: tuple[Resource, ...] = ("clients", "delivery_methods", "delivery_accounts")
 
