@@ -237,6 +237,17 @@ async def test_unusable_token_answer(api: FakeAPI) -> None:
     assert api.requests == []
 
 
+async def test_a_token_answer_nested_too_deep_is_unexpected_and_withheld(api: FakeAPI) -> None:
+    api.token_answers.append(httpx.Response(200, content=b"[" * 100_000))
+    async with api.client(**CREDS) as le:
+        with pytest.raises(lx.UnexpectedResponseError) as caught:
+            await _call(le)
+    assert caught.value.body == "<token response withheld>"
+    assert caught.value.__cause__ is None  # no parsing error chained: nothing of the body
+    assert caught.value.__context__ is None
+    assert api.requests == []
+
+
 def test_environment_fallbacks(api: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LEADEXEC_ACCESS_TOKEN", "env-token")
     monkeypatch.setenv("LEADEXEC_BASE_URL", "http://127.0.0.1:9999/")
