@@ -27,7 +27,8 @@ Behaviour:
   with everything else using that client).
 - A :class:`BulkResult` is produced per item as it finishes: ``ok`` with its
   ``id``, or the ``error`` it ended with (``outcome_unknown`` is true when that
-  error is :class:`~leadexec_async.OutcomeUnknownError`: a create that may or
+  error is :class:`~leadexec_async.OutcomeUnknownError` or an unreadable id in a
+  2xx answer, :class:`~leadexec_async.UnexpectedResponseError`: a create that may or
   may not have been applied). A failure does not stop the others.
 - An item refused with 429 through all of the client's retries
   (:class:`~leadexec_async.RateLimitError`) is sent again, up to
@@ -73,7 +74,7 @@ from anyio.streams.memory import MemoryObjectSendStream
 
 from . import _constants as C
 from ._client import pacing_of
-from ._errors import OutcomeUnknownError, RateLimitError, ValidationError, shown
+from ._errors import OutcomeUnknownError, RateLimitError, UnexpectedResponseError, ValidationError, shown
 
 __all__ = ["DEFAULT_CONCURRENCY", "BulkResult", "BulkRun", "Resource", "Upsert", "upsert_many"]
 
@@ -160,8 +161,14 @@ class BulkResult:
 
     @property
     def outcome_unknown(self) -> bool:
-        """True when the item was a create that may or may not have been applied."""
-        return isinstance(self.error, OutcomeUnknownError)
+        """True when the item may have been applied although no id came back.
+
+        That is :class:`~leadexec_async.OutcomeUnknownError` (a create that may
+        or may not have been applied), and :class:`~leadexec_async.UnexpectedResponseError`
+        (the server answered 2xx, so the record was applied, but its id could
+        not be read). Sending such a create again could make a second record.
+        """
+        return isinstance(self.error, OutcomeUnknownError | UnexpectedResponseError)
 
     @property
     def tag(self) -> Any:

@@ -33,7 +33,7 @@ import anyio
 
 from .. import _constants as C
 from .. import _records
-from .._errors import LeadExecError, OutcomeUnknownError
+from .._errors import APIConnectionError, APIStatusError, ClientClosedError, LeadExecError, ValidationError
 from ..bulk import BulkResult, Resource, Upsert, upsert_many
 from .ledger import Ledger, LedgerRow, fingerprint
 from .plan import Kind, Plan, Record
@@ -54,6 +54,17 @@ _UNKNOWN_HINT = (
     "an earlier create may or may not have been applied; check on the server, "
     "then rerun with --retry-unknown to send it again"
 )
+
+
+def _not_applied(error: BaseException | None) -> bool:
+    """True when a failed create's error proves the server did not apply it.
+
+    Only then may a later run send it again. Refusals (4xx, 503, connection
+    errors before sending, bad input) qualify; an unreadable id in a 2xx
+    answer, an unknown outcome or an unexpected exception do not, and the
+    create is recorded as unknown instead.
+    """
+    return isinstance(error, ValidationError | APIStatusError | APIConnectionError | ClientClosedError)
 
 
 @dataclass
@@ -277,7 +288,7 @@ class Runner:
             self._settle(r, "created" if sent.action == "create" else "updated", result.id)
             return
         message = str(result.error)
-        if sent.action == "create" and isinstance(result.error, OutcomeUnknownError):
+        if sent.action == "create" and (result.outcome_unknown or not _not_applied(result.error)):
             self.ledger.unknown(
                 r.kind, r.key, parent_id=sent.parent_id, fingerprint=sent.fingerprint, error=message
             )
