@@ -5,8 +5,11 @@ Imported only when the command runs (it needs rich, from the ``cli`` extra).
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 from pathlib import Path
+from typing import IO, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -16,7 +19,7 @@ from rich.table import Table
 from .plan import KIND_LABEL, Plan
 from .runner import RecordResult, RunSummary
 
-__all__ = ["Output"]
+__all__ = ["Output", "SafeStream"]
 
 _STYLE = {
     "created": "green",
@@ -31,18 +34,97 @@ _STYLE = {
 _SHOWN_PROBLEMS = 20
 
 
-class Output:
-    """Progress and summary of one run. ``mode`` is ``auto``, ``bar``, ``lines`` or ``none``."""
+class SafeStream:
+    """A text stream that never raises: the first failed write or flush gives the stream up.
 
-    def __init__(self, mode: str = "auto") -> None:
-        self.console = Console()
-        self.err = Console(stderr=True)
+    Output is a courtesy; the ledger is the record. A closed pipe
+    (``leadexec provision plan.yaml | head``), a full disk or a terminal that
+    went away must never stop the run from recording answers, so every write
+    to stdout and stderr goes through one of these. Once a write fails,
+    ``failed`` holds the error and later writes are dropped. When the stream is
+    a process's own stdout or stderr, its file descriptor is pointed at the
+    null device too, so that Python's own flush at exit cannot fail either.
+    """
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.failed: OSError | ValueError | None = None
+
+    def _give_up(self, error: OSError | ValueError) -> None:
+        self.failed = error
+        if self.stream in (sys.__stdout__, sys.__stderr__):
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                try:
+                    os.dup2(devnull, self.stream.fileno())
+                finally:
+                    os.close(devnull)
+            except (OSError, ValueError):
+                pass
+
+    def write(self, text: str) -> int:
+        """Write ``text``; nothing happens once the stream has failed."""
+        if self.failed is None:
+            try:
+                self.stream.write(text)
+            except (OSError, ValueError) as error:  # ValueError: the stream was closed
+                self._give_up(error)
+        return len(text)
+
+    def flush(self) -> None:
+        """Flush the stream; a failure gives it up."""
+        if self.failed is None:
+            try:
+                self.stream.flush()
+            except (OSError, ValueError) as error:
+                self._give_up(error)
+
+    def isatty(self) -> bool:
+        """True when the stream is a terminal that still works."""
+        try:
+            return self.failed is None and self.stream.isatty()
+        except (OSError, ValueError):
+            return False
+
+    def fileno(self) -> int:
+        """The stream's file descriptor (rich reads the terminal size from it)."""
+        return self.stream.fileno()
+
+    @property
+    def encoding(self) -> str:
+        """The stream's encoding."""
+        return getattr(self.stream, "encoding", None) or "utf-8"
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+    @property
+    def broken_pipe(self) -> bool:
+        """True when the reader went away (a closed pipe) rather than the stream failing otherwise."""
+        return isinstance(self.failed, OSError) and self.failed.errno == errno.EPIPE
+
+
+class Output:
+    """Progress and summary of one run. ``mode`` is ``auto``, ``bar``, ``lines`` or ``none``.
+
+    ``stdout`` and ``stderr`` default to the process's own; each is wrapped in
+    a :class:`SafeStream`, so a failing stream never raises here.
+    """
+
+    def __init__(
+        self, mode: str = "auto", *, stdout: IO[str] | None = None, stderr: IO[str] | None = None
+    ) -> None:
+        self.out = SafeStream(stdout if stdout is not None else sys.stdout)
+        self.err_stream = SafeStream(stderr if stderr is not None else sys.stderr)
+        self.console = Console(file=self.out)  # type: ignore[arg-type]
+        self.err = Console(file=self.err_stream, stderr=True)  # type: ignore[arg-type]
         if mode == "auto":
-            mode = "bar" if sys.stdout.isatty() else "lines"
+            mode = "bar" if self.out.isatty() else "lines"
         self.mode = mode
         self.progress: Progress | None = None
         self.task: TaskID | None = None
         self._counts: dict[str, int] | None = None
+        self._noted = False
 
     def error(self, message: str) -> None:
         """A problem that ends the command (the progress bar, if any, is stopped first)."""
@@ -86,7 +168,8 @@ class Output:
         elif self.mode == "lines":
             ident = f" id {result.id}" if result.id is not None else ""
             error = f": {result.error}" if result.error and result.outcome != "unchanged" else ""
-            print(f"{result.outcome:<9} {KIND_LABEL[result.kind]:<16} {result.key}{ident}{error}", flush=True)
+            self.out.write(f"{result.outcome:<9} {KIND_LABEL[result.kind]:<16} {result.key}{ident}{error}\n")
+            self.out.flush()
 
     def stopping(self, signal_name: str, grace: float) -> None:
         """A signal asked to stop."""
@@ -104,6 +187,21 @@ class Output:
         if self.progress is not None:
             self.progress.stop()
         self._summary(summary, "Summary")
+        self.note_lost_output()
+
+    def note_lost_output(self) -> None:
+        """Say on stderr, once, that stdout failed part way (its reader went away, or it broke)."""
+        failed = self.out.failed
+        if failed is not None and not self._noted:
+            self._noted = True
+            why = "its reader closed it" if self.out.broken_pipe else f"it failed: {failed}"
+            self.err.print(
+                f"leadexec provision: standard output was given up ({why}); the run went on, "
+                "and the ledger (and --report) hold every outcome",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
 
     def dry_run(self, summary: RunSummary) -> None:
         """Print what a run would do."""

@@ -146,7 +146,8 @@ class Runner:
     """Applies one checked :class:`Plan` with one :class:`Ledger`.
 
     ``on_result`` is called with each :class:`RecordResult` as the record is
-    settled (for progress output).
+    settled (for progress output). If it raises, the run goes on without it
+    (the error is kept in ``output_error``): every answer is still recorded.
     """
 
     plan: Plan
@@ -154,6 +155,8 @@ class Runner:
     retry_unknown: bool = False
     concurrency: int = C.DEFAULT_BULK_CONCURRENCY
     on_result: Callable[[RecordResult], None] | None = None
+    #: The exception ``on_result`` raised, if it did; it is not called again after that.
+    output_error: Exception | None = field(default=None, init=False)
     _results: dict[tuple[str, str], RecordResult] = field(default_factory=dict, init=False)
     _ids: dict[tuple[str, str], int] = field(default_factory=dict, init=False)
     _dependents: dict[tuple[str, str], list[Record]] = field(default_factory=dict, init=False)
@@ -204,7 +207,11 @@ class Runner:
         result = RecordResult(r.kind, r.key, outcome, record_id, error)
         self._results[(r.kind, r.key)] = result
         if self.on_result is not None:
-            self.on_result(result)
+            try:
+                self.on_result(result)
+            except Exception as failure:  # output is a courtesy: it never stops the recording
+                self.on_result = None
+                self.output_error = failure
         if outcome in _IN_PLACE and record_id is not None:
             self._ids[(r.kind, r.key)] = record_id
             # children go first, so that whole clients finish sooner
