@@ -13,7 +13,7 @@ __all__ = ["add_parser", "run"]
 
 EXIT_OK = 0  # every record is in place (or, with --dry-run, the plan is valid)
 EXIT_NOT_IN_PLACE = 1  # some record failed, is unknown or was skipped; or the report could not be written
-EXIT_BAD_INPUT = 2  # bad plan, arguments, ledger or credentials: nothing was sent
+EXIT_BAD_INPUT = 2  # bad plan, arguments, ledger or credentials, or a systemic failure halted the run
 EXIT_STOPPED = 130  # stopped by Ctrl-C or SIGTERM
 
 _EPILOG = """\
@@ -23,7 +23,10 @@ LEADEXEC_CLIENT_ID and LEADEXEC_CLIENT_SECRET; LEADEXEC_BASE_URL unless --base-u
 exit status: 0 when every record is in place (--dry-run: the plan is valid),
 1 when some record is not (or --report could not be written), 2 when nothing
 was sent (bad plan, arguments, credentials or ledger, or the ledger is in use
-by another run), 130 when stopped by Ctrl-C or SIGTERM.
+by another run) or when a failure every request would meet halted the run
+after at most --concurrency requests (credentials refused: 401 after renewing
+the token, or 403; server unreachable: connection refused, DNS, TLS), 130 when
+stopped by Ctrl-C or SIGTERM.
 """
 
 
@@ -166,6 +169,8 @@ def _run(args: argparse.Namespace, out: Any) -> int:
                 return EXIT_BAD_INPUT
             summary = outcome
             out.finish(summary)
+            if summary.halted is not None:
+                out.error(halt_message(summary.halted, base_url, args.base_url is not None))
     if report_path is not None:
         report = summary.as_json()
         report["summary"]["plan"] = str(args.plan)
@@ -176,12 +181,50 @@ def _run(args: argparse.Namespace, out: Any) -> int:
             return EXIT_NOT_IN_PLACE
     if args.dry_run:
         return EXIT_OK
+    if summary.halted is not None:
+        return EXIT_BAD_INPUT
     if summary.stopped:
         return EXIT_STOPPED
     return EXIT_OK if summary.all_in_place else EXIT_NOT_IN_PLACE
 
 
 _STOPPED_AT_ONCE = object()
+
+
+def halt_message(error: Exception, base_url: str, from_option: bool) -> str:
+    """What to tell the user when a systemic ``error`` halted the run: the cause and where to look."""
+    import leadexec_async as lx
+
+    from .._constants import ENV_ACCESS_TOKEN, ENV_BASE_URL, ENV_CLIENT_ID, ENV_CLIENT_SECRET
+
+    if os.environ.get(ENV_ACCESS_TOKEN):
+        credentials = f"the token in {ENV_ACCESS_TOKEN}"
+    else:
+        credentials = f"{ENV_CLIENT_ID} and {ENV_CLIENT_SECRET}"
+    where = (
+        "--base-url"
+        if from_option
+        else (f"{ENV_BASE_URL}" if os.environ.get(ENV_BASE_URL) else "the default URL")
+    )
+    if isinstance(error, lx.AuthenticationError):
+        cause = (
+            f"the server refused the credentials (401, also after renewing the token): check {credentials}, "
+            f"and that {where} ({base_url}) is the server they belong to"
+        )
+    elif isinstance(error, lx.PermissionDeniedError):
+        cause = (
+            f"the server refused access (403): the account behind {credentials} may not change these "
+            f"records on {base_url}"
+        )
+    else:
+        cause = (
+            f"cannot reach {base_url} (connection refused, unknown host name, or TLS failure): "
+            f"check {where}, the network, and the server's certificate"
+        )
+    return (
+        f"stopped: {cause}. Nothing new was sent after the first such failure. ({error}) "
+        "The ledger holds what was applied; run again once this is fixed."
+    )
 
 
 async def _apply(runner: Any, args: argparse.Namespace, base_url: str, out: Any) -> Any:

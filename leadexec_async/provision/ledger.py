@@ -197,6 +197,9 @@ class Ledger:
             known = meta.get("server")
             if known is None:
                 self._db.execute("INSERT INTO meta VALUES ('server', ?)", (server,))
+            elif known != server and self._db.execute("SELECT 1 FROM records LIMIT 1").fetchone() is None:
+                # no row: nothing was ever created through this ledger, so it is not bound to a server yet
+                self._db.execute("UPDATE meta SET value = ? WHERE name = 'server'", (server,))
             elif known != server:
                 raise LedgerError(
                     f"{self.path} holds the ids of records on {known}, not {server}; "

@@ -19,6 +19,18 @@ unknown, skipped) is **skipped**. All sends go through one
 A stop (``stop`` event set) sends nothing new, lets requests in flight answer
 and be recorded for at most ``grace`` seconds, then cancels the rest (their
 creates stay ``intended`` in the ledger: unknown to the next run).
+
+A **systemic** failure, one that every other request would meet too, halts
+the run at once: nothing new is sent, the requests in flight (at most
+``concurrency``) answer and are recorded, and :attr:`RunSummary.halted`
+holds the error. Systemic means (:func:`systemic`): a 401 that a renewed
+token did not cure (:class:`~leadexec_async.AuthenticationError`), a 403
+(:class:`~leadexec_async.PermissionDeniedError`), and a connection that could
+not be made on any attempt (:class:`~leadexec_async.APIConnectionError` other
+than a timeout or an unknown outcome: connection refused, a name that does not
+resolve, a TLS handshake that fails). Timeouts are not: a slow answer can be
+about one record. The request that met the failure was refused before
+anything was applied, so its create goes back to its earlier ledger state.
 """
 
 from __future__ import annotations
@@ -33,12 +45,22 @@ import anyio
 
 from .. import _constants as C
 from .. import _records
-from .._errors import APIConnectionError, APIStatusError, ClientClosedError, LeadExecError, ValidationError
+from .._errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    ClientClosedError,
+    LeadExecError,
+    OutcomeUnknownError,
+    PermissionDeniedError,
+    ValidationError,
+)
 from ..bulk import BulkResult, Resource, Upsert, upsert_many
 from .ledger import Ledger, LedgerRow, fingerprint
 from .plan import Kind, Plan, Record
 
-__all__ = ["OUTCOMES", "Outcome", "RecordResult", "RunSummary", "Runner"]
+__all__ = ["NOT_SENT_STOPPED", "OUTCOMES", "Outcome", "RecordResult", "RunSummary", "Runner", "systemic"]
 
 Outcome = Literal["created", "updated", "unchanged", "failed", "unknown", "skipped", "create", "update"]
 #: Outcomes of a real run, in summary order. A dry run uses ``create`` and ``update`` for what it would do.
@@ -54,6 +76,25 @@ _UNKNOWN_HINT = (
     "an earlier create may or may not have been applied; check on the server, "
     "then rerun with --retry-unknown to send it again"
 )
+
+
+#: The error of every record a stopped or halted run did not send.
+NOT_SENT_STOPPED = "not sent: the run was stopped"
+
+
+def systemic(error: BaseException | None) -> bool:
+    """True when ``error`` would meet every other request too, so that the run should halt.
+
+    A 401 after the token was renewed (or with a token that cannot be renewed),
+    a 403, and a connection that could not be made after every retry (refused,
+    name resolution, TLS). A timeout, an unknown outcome and any other status
+    are about one request and are not systemic.
+    """
+    if isinstance(error, AuthenticationError | PermissionDeniedError):
+        return True
+    return isinstance(error, APIConnectionError) and not isinstance(
+        error, APITimeoutError | OutcomeUnknownError
+    )
 
 
 def _not_applied(error: BaseException | None) -> bool:
@@ -97,6 +138,8 @@ class RunSummary:
     elapsed: float
     requests: int
     stopped: bool = False
+    #: The systemic error that halted the run (see the module documentation), or None.
+    halted: LeadExecError | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -124,6 +167,7 @@ class RunSummary:
             total=len(self.results),
             dry_run=self.dry_run,
             stopped=self.stopped,
+            halted=str(self.halted) if self.halted is not None else None,
             all_in_place=self.all_in_place,
             elapsed_seconds=round(self.elapsed, 3),
             requests=self.requests,
@@ -139,6 +183,25 @@ class _Sent:
     fingerprint: str
     parent_id: int | None
     before: LedgerRow | None = None
+    watch: Callable[[Exception], None] | None = None
+
+
+class _Watched(Upsert):
+    """An upsert that reports its failure to the runner before bulk frees its slot.
+
+    So a systemic failure halts the feed before another request can be taken up.
+    """
+
+    __slots__ = ()
+
+    async def send(self, le: Any) -> int:
+        try:
+            return await super().send(le)
+        except Exception as error:
+            watch = self.tag.watch
+            if watch is not None:
+                watch(error)
+            raise
 
 
 @dataclass
@@ -157,10 +220,13 @@ class Runner:
     on_result: Callable[[RecordResult], None] | None = None
     #: The exception ``on_result`` raised, if it did; it is not called again after that.
     output_error: Exception | None = field(default=None, init=False)
+    #: The systemic error that halted the run, once one did.
+    halted: LeadExecError | None = field(default=None, init=False)
     _results: dict[tuple[str, str], RecordResult] = field(default_factory=dict, init=False)
     _ids: dict[tuple[str, str], int] = field(default_factory=dict, init=False)
     _dependents: dict[tuple[str, str], list[Record]] = field(default_factory=dict, init=False)
     _ready: deque[Record] = field(default_factory=deque, init=False)
+    _feed: _Feed | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         for r in self.plan.records:
@@ -277,12 +343,19 @@ class Runner:
         except LeadExecError as error:  # checked when the plan was loaded; kept for safety
             self._settle(r, "failed", error=str(error))
             return None
-        sent = _Sent(r, "create" if record_id == 0 else "update", fp, parent_id)
+        sent = _Sent(r, "create" if record_id == 0 else "update", fp, parent_id, watch=self._watch)
         if sent.action == "create":
             sent.before = self.ledger.intend_create(r.kind, r.key, parent_id=parent_id, fingerprint=fp)
         resource = _RESOURCE[r.kind]
         client_id = None if r.kind == "client" else parent_id
-        return Upsert(resource, body, client_id, sent)
+        return _Watched(resource, body, client_id, sent)
+
+    def _watch(self, error: Exception) -> None:
+        if self.halted is None and systemic(error):
+            assert isinstance(error, LeadExecError)
+            self.halted = error
+            if self._feed is not None:
+                self._feed.wake()
 
     def _finish(self, result: BulkResult) -> None:
         sent: _Sent = result.tag
@@ -316,7 +389,7 @@ class Runner:
         """Apply the plan through ``le`` (a :class:`LeadExecClient`); see the module documentation."""
         started = time.monotonic()
         stop = stop or anyio.Event()
-        feed = _Feed(self, stop)
+        feed = self._feed = _Feed(self, stop)
         stopped = False
         in_flight: dict[int, _Sent] = {}
         async with anyio.create_task_group() as tg:
@@ -343,8 +416,10 @@ class Runner:
             self._settle(sent.record, outcome, error="stopped while the request was in flight")
         for r in self.plan.records:
             if (r.kind, r.key) not in self._results:
-                self._settle(r, "skipped", error="not sent: the run was stopped")
-        return RunSummary(self._ordered(), False, time.monotonic() - started, feed.requests, stopped)
+                self._settle(r, "skipped", error=NOT_SENT_STOPPED)
+        return RunSummary(
+            self._ordered(), False, time.monotonic() - started, feed.requests, stopped, self.halted
+        )
 
     def _ordered(self) -> list[RecordResult]:
         return [self._results[(r.kind, r.key)] for r in self.plan.records]
@@ -372,7 +447,7 @@ class _Feed:
         runner = self.runner
         ready = runner._ready
         while True:
-            if self.stop.is_set():
+            if self.stop.is_set() or runner.halted is not None:
                 raise StopAsyncIteration
             if ready:
                 r = ready.popleft()

@@ -76,7 +76,8 @@ def test_a_create_that_certainly_failed_puts_back_the_previous_row(tmp_path: Pat
 
 def test_a_ledger_is_tied_to_one_server(tmp_path: Path) -> None:
     path = tmp_path / "l.sqlite"
-    Ledger(path, server=Ledger.server_of("https://api.leadexec.net/")).close()
+    with Ledger(path, server=Ledger.server_of("https://api.leadexec.net/")) as ledger:
+        ledger.done("client", "c", record_id=5, parent_id=None, fingerprint="f")
     Ledger(path, server=Ledger.server_of("https://api.leadexec.net")).close()
     with pytest.raises(LedgerError, match=r"holds the ids of records on https://api\.leadexec\.net"):
         Ledger(path, server=Ledger.server_of("http://127.0.0.1:8080"))
