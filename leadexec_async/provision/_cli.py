@@ -77,6 +77,20 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="send again the creates whose outcome is unknown (may duplicate them if they were applied)",
     )
+    parser.add_argument(
+        "--resolve-unknown-clients",
+        action="store_true",
+        help="send again the creates of clients whose outcome is unknown, relying on the rule that a new "
+        "client's Username is unique: 409 means it exists (adopt its id), 2xx means it is now created",
+    )
+    parser.add_argument(
+        "--adopt",
+        action="append",
+        default=[],
+        metavar="KEY=ID",
+        help="the record KEY (client, client/method or client/account, as the report prints it) exists "
+        "on the server as ID: record it in the ledger, send no create for it (repeatable)",
+    )
     parser.add_argument("--report", metavar="FILE.json", help="write the summary and every record's outcome")
     parser.add_argument(
         "--progress",
@@ -140,6 +154,16 @@ def _run(args: argparse.Namespace, out: Any) -> int:
     except Exception as error:  # httpx.InvalidURL and friends
         out.error(f"--base-url: not a usable URL: {error}")
         return EXIT_BAD_INPUT
+    from ._adopt import AdoptError, adopt, parse_adoptions
+
+    try:
+        adoptions = parse_adoptions(args.adopt, plan)
+    except AdoptError as error:
+        out.error(str(error))
+        return EXIT_BAD_INPUT
+    if adoptions and args.dry_run:
+        out.error("--adopt writes the ledger and --dry-run writes nothing: adopt in a run of its own")
+        return EXIT_BAD_INPUT
     if args.dry_run and not ledger_path.exists():
         ledger_path = Path(":memory:")  # nothing applied yet, and a dry run writes no file
     try:
@@ -149,8 +173,20 @@ def _run(args: argparse.Namespace, out: Any) -> int:
         return EXIT_BAD_INPUT
 
     with ledger:
+        try:
+            adopted = adopt(adoptions, ledger)
+        except AdoptError as error:
+            out.error(str(error))
+            return EXIT_BAD_INPUT
+        for line in adopted:
+            out.note(line)
         runner = Runner(
-            plan, ledger, retry_unknown=args.retry_unknown, concurrency=args.concurrency, on_result=out.record
+            plan,
+            ledger,
+            retry_unknown=args.retry_unknown,
+            resolve_unknown_clients=args.resolve_unknown_clients,
+            concurrency=args.concurrency,
+            on_result=out.record,
         )
         if args.dry_run:
             summary: RunSummary = runner.preview()

@@ -134,6 +134,11 @@ class Output:
             f"[bold red]leadexec provision:[/] {message}", highlight=False, markup=True, soft_wrap=True
         )
 
+    def note(self, message: str) -> None:
+        """A line of information before the run (e.g. an adoption written to the ledger)."""
+        if self.mode != "none":
+            self.console.print(message, highlight=False, markup=False, soft_wrap=True)
+
     def start(self, plan: Plan, base_url: str, ledger: Path) -> None:
         """The run begins."""
         total = len(plan.records)

@@ -277,6 +277,19 @@ class Ledger:
         """Write that a create of ``kind``/``key`` may or may not have been applied."""
         self._put(LedgerRow(kind, key, "unknown", None, parent_id, fingerprint, error))
 
+    def adopt(self, key: str, kind: str, record_id: int) -> None:
+        """Write that ``kind``/``key`` exists on the server as ``record_id`` (found there by a person).
+
+        The row becomes ``done`` and keeps the parent id and fingerprint of the
+        row it replaces (what a create that went unknown sent), so a later run
+        updates the record only if the plan changed since; with no earlier row
+        the fingerprint is empty, and the next run updates the record once.
+        """
+        before = self.get(kind, key)
+        parent_id = before.parent_id if before is not None else None
+        fp = before.fingerprint if before is not None else None
+        self._put(LedgerRow(kind, key, "done", record_id, parent_id, fp, None))
+
     def restore(self, kind: str, key: str, before: LedgerRow | None) -> None:
         """Put back the row a create replaced, after the create certainly failed (nothing applied)."""
         if before is None:

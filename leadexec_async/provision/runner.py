@@ -8,7 +8,16 @@ Each record is decided when its parents are in place:
 - a ``done`` row under another parent id (the parent was created anew):
   **create**;
 - an ``intended`` or ``unknown`` row: **unknown**, not sent, unless
-  ``retry_unknown`` (then create again).
+  ``retry_unknown`` (then create again), or ``resolve_unknown_clients`` and the
+  record is a client (then create again, relying on the rule that a new
+  client's ``Username`` must be unique: a 409 answer means the earlier create
+  was applied, and the record stays **unknown** with "exists: adopt its id";
+  a 2xx means it was not, and the client is now **created**);
+- an adopted row (``Ledger.adopt``, ``leadexec provision --adopt KEY=ID``) is
+  a ``done`` row like any other: **unchanged** when it holds the fingerprint
+  of the plan entry (the create that went unknown sent what the plan still
+  says), else **update**. A method or account adopted with no earlier row has
+  no parent id recorded: it is taken to be under its plan parent.
 
 Clients start at once; a client's methods start once it is in place, an
 account once its method is. A record whose parent is not in place (failed,
@@ -51,6 +60,7 @@ from .._errors import (
     APITimeoutError,
     AuthenticationError,
     ClientClosedError,
+    ConflictError,
     LeadExecError,
     OutcomeUnknownError,
     PermissionDeniedError,
@@ -95,6 +105,18 @@ def systemic(error: BaseException | None) -> bool:
     return isinstance(error, APIConnectionError) and not isinstance(
         error, APITimeoutError | OutcomeUnknownError
     )
+
+
+_EXISTS = (
+    "exists: a client with this username is on the server, so the earlier create that went unknown "
+    "was applied; find its id and run again with --adopt {key}=ID"
+)
+
+
+def _exists(r: Record, before: LedgerRow | None, error: BaseException | None) -> bool:
+    """True when a client create that resent an unknown one was refused because the username is taken."""
+    resent = before is not None and before.state != "done"
+    return r.kind == "client" and resent and isinstance(error, ConflictError)
 
 
 def _not_applied(error: BaseException | None) -> bool:
@@ -216,6 +238,7 @@ class Runner:
     plan: Plan
     ledger: Ledger
     retry_unknown: bool = False
+    resolve_unknown_clients: bool = False
     concurrency: int = C.DEFAULT_BULK_CONCURRENCY
     on_result: Callable[[RecordResult], None] | None = None
     #: The exception ``on_result`` raised, if it did; it is not called again after that.
@@ -260,8 +283,10 @@ class Runner:
         if row is None:
             return "create", row, fp, parent_id
         if row.state != "done" or row.id is None:
-            return ("create" if self.retry_unknown else "unknown"), row, fp, parent_id
-        if row.parent_id != parent_id:
+            resend = self.retry_unknown or (self.resolve_unknown_clients and r.kind == "client")
+            return ("create" if resend else "unknown"), row, fp, parent_id
+        adopted_bare = row.parent_id is None and row.fingerprint is None  # adopted, nothing known of it
+        if row.parent_id != parent_id and not adopted_bare:
             return "create", row, fp, parent_id
         if row.fingerprint == fp:
             return "unchanged", row, fp, parent_id
@@ -372,6 +397,12 @@ class Runner:
             self.ledger.unknown(
                 r.kind, r.key, parent_id=sent.parent_id, fingerprint=sent.fingerprint, error=message
             )
+            self._settle(r, "unknown", error=message)
+        elif sent.action == "create" and _exists(r, sent.before, result.error):
+            assert sent.before is not None
+            message = _EXISTS.format(key=r.key)
+            fp = sent.before.fingerprint or sent.fingerprint  # what the earlier, applied create sent
+            self.ledger.unknown(r.kind, r.key, parent_id=sent.parent_id, fingerprint=fp, error=message)
             self._settle(r, "unknown", error=message)
         elif sent.action == "create":
             self.ledger.restore(r.kind, r.key, sent.before)
