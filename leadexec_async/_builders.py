@@ -40,7 +40,7 @@ from leadexec_api_client.models import DeliveryCriteria, DeliveryDay, DeliveryFi
 from ._constants import DAY_END, DAY_START, LIST_SEPARATOR
 from ._errors import ValidationError, shown
 from ._records import build_row
-from ._time import to_pacific
+from ._time import clock_time, to_pacific
 from .enums import CriteriaOperator, CriteriaType, FieldType, WeekDay, parse_enum
 
 __all__ = ["CRITERIA_VALUE_FORMATS", "LIST_SEPARATOR", "Criteria", "FieldSetting", "on_date", "weekly"]
@@ -300,17 +300,18 @@ class FieldSetting:
 
 
 def _time_of_day(value: object, field: str) -> _dt.time:
-    """A ``time``, a ``datetime`` (its time of day) or an ``"HH:MM[:SS]"`` string."""
+    """A ``time``, a ``datetime`` (its time of day) or an ``"HH:MM"`` / ``"HH:MM:SS"`` string."""
     if isinstance(value, _dt.datetime):
         return to_pacific(value, field).time()
     if isinstance(value, _dt.time):
         return value
     if isinstance(value, str):
-        try:
-            return _dt.time.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValidationError(f"{field}: expected a time of day such as time(9) or '09:00'", field=field)
+        clock = clock_time(value, field)
+        if clock is not None:
+            return clock
+    raise ValidationError(
+        f"{field}: expected a time of day such as time(9), '09:00' or '09:00:00'", field=field
+    )
 
 
 def weekly(

@@ -11,7 +11,6 @@ its hooks) lives in :mod:`leadexec_async._records`.
 
 from __future__ import annotations
 
-import datetime as _dt
 import difflib
 import math
 from collections.abc import Callable, Collection, Mapping
@@ -23,7 +22,7 @@ from leadexec_api_client.types import UNSET
 
 from . import enums as _enums
 from ._errors import ValidationError, shown
-from ._time import to_pacific
+from ._time import time_or_pacific, to_pacific
 
 __all__ = ["BOUNDS", "INT32", "Converter", "Shape", "check_id", "rows_converter", "suggest_key"]
 
@@ -153,7 +152,7 @@ def _datetime(value: Any, path: str) -> Any:
 
 
 def _datetime_or_time(value: Any, path: str) -> Any:
-    return value if isinstance(value, _dt.time) else to_pacific(value, path)
+    return time_or_pacific(value, path)
 
 
 def _enum(cls: type[Any]) -> Converter:

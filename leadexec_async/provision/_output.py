@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from .plan import KIND_LABEL, Plan
-from .runner import RecordResult, RunSummary
+from .runner import NOT_SENT_STOPPED, RecordResult, RunSummary
 
 __all__ = ["Output", "SafeStream"]
 
@@ -125,6 +125,7 @@ class Output:
         self.task: TaskID | None = None
         self._counts: dict[str, int] | None = None
         self._noted = False
+        self._not_sent = 0  # records a stopped run did not send: one summary line, not one line each
 
     def error(self, message: str) -> None:
         """A problem that ends the command (the progress bar, if any, is stopped first)."""
@@ -171,6 +172,9 @@ class Output:
             text = " ".join(f"[{_STYLE[k]}]{k} {v}[/]" for k, v in counts.items())
             self.progress.update(self.task, advance=1, counts=text)
         elif self.mode == "lines":
+            if result.outcome == "skipped" and result.error == NOT_SENT_STOPPED:
+                self._not_sent += 1
+                return
             ident = f" id {result.id}" if result.id is not None else ""
             error = f": {result.error}" if result.error and result.outcome != "unchanged" else ""
             self.out.write(f"{result.outcome:<9} {KIND_LABEL[result.kind]:<16} {result.key}{ident}{error}\n")
@@ -191,6 +195,9 @@ class Output:
         """The run ended: stop the bar and print the summary."""
         if self.progress is not None:
             self.progress.stop()
+        if self._not_sent:
+            self.out.write(f"{'skipped':<9} {self._not_sent} records not sent: the run was stopped\n")
+            self.out.flush()
         self._summary(summary, "Summary")
         self.note_lost_output()
 
@@ -231,7 +238,12 @@ class Output:
             table.add_row("requests", str(summary.requests))
             table.add_row("requests/s", f"{summary.requests_per_second:.1f}")
         self.console.print(table)
-        problems = [r for r in summary.results if r.outcome in ("failed", "unknown", "skipped")]
+        problems = [
+            r
+            for r in summary.results
+            if r.outcome in ("failed", "unknown", "skipped") and r.error != NOT_SENT_STOPPED
+        ]
+        not_sent = sum(1 for r in summary.results if r.error == NOT_SENT_STOPPED)
         for r in problems[:_SHOWN_PROBLEMS]:
             what = f"{KIND_LABEL[r.kind]} {escape(r.key)}: {escape(r.error or '')}"
             self.console.print(
@@ -241,6 +253,12 @@ class Output:
             )
         if len(problems) > _SHOWN_PROBLEMS:
             self.console.print(f"… and {len(problems) - _SHOWN_PROBLEMS} more (see --report)")
+        if not_sent:
+            noun = "record was" if not_sent == 1 else "records were"
+            self.console.print(
+                f"[{_STYLE['skipped']}]skipped[/] {not_sent} {noun} not sent: the run was stopped",
+                highlight=False,
+            )
         if summary.stopped:
             self.console.print("[yellow]Stopped before the end; run again to resume.[/]")
         elif not summary.dry_run and summary.all_in_place:

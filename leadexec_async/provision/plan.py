@@ -27,8 +27,9 @@ never written in a plan: they come from the ledger. ``${VAR}`` anywhere in a
 string is replaced by the environment variable ``VAR`` (``$${`` writes a
 literal ``${``).
 
-Every problem found is reported at once, each naming the file, the record and
-the field, and nothing is sent while any remains.
+Every problem found is reported at once (every field of a record too, not
+only its first), each naming the file, the record and the field, and nothing
+is sent while any remains.
 """
 
 from __future__ import annotations
@@ -184,6 +185,59 @@ def _check_values(kind: Kind, fields: dict[str, Any]) -> None:
         _records.build_delivery_account(1, record_id=0, fields=dict(fields, delivery_uid=1))
 
 
+def _top_field(path: str | None) -> str | None:
+    """The plan field a problem's path starts with: ``delivery_days[0].start_time`` -> ``delivery_days``."""
+    if not path:
+        return None
+    return path.split(".", 1)[0].split("[", 1)[0]
+
+
+def _value_problems(kind: Kind, fields: dict[str, Any]) -> list[ValidationError]:
+    """Every problem of one record's values: each field's, and each row's of a list of rows.
+
+    The record's builder stops at its first problem; that field is then set
+    aside and the rest checked again, until the rest passes (or a problem is
+    not about one field, such as a missing required field). A list of rows
+    (``delivery_days``, ``criteria``…) with a problem is then checked row by
+    row, so that each bad row is named. A problem that only setting a field
+    aside caused (that field is now "required") is not reported: the field's
+    own problem already was.
+    """
+    problems: list[ValidationError] = []
+    remaining = dict(fields)
+    set_aside: set[str] = set()
+    row_lists: list[str] = []
+    for _ in range(len(fields) + 1):
+        try:
+            _check_values(kind, remaining)
+        except ValidationError as error:
+            top = _top_field(error.field)
+            if top in set_aside:
+                break
+            if top is None or top not in remaining:
+                problems.append(error)
+                break
+            if isinstance(remaining[top], list) and f"{top}[" in (error.field or ""):
+                row_lists.append(top)  # checked row by row below
+            else:
+                problems.append(error)
+            del remaining[top]
+            set_aside.add(top)
+        else:
+            break
+    for top in row_lists:
+        for i, row in enumerate(fields[top]):
+            try:
+                _check_values(kind, {**remaining, top: [row]})
+            except ValidationError as error:
+                if _top_field(error.field) != top:
+                    continue  # about the rest of the record, reported above
+                first, nth = f"{top}[0]", f"{top}[{i}]"
+                name = (error.field or top).replace(first, nth, 1)
+                problems.append(ValidationError(str(error).replace(first, nth, 1), field=name))
+    return problems
+
+
 class _Checker:
     def __init__(self, name: str, environ: Mapping[str, str]) -> None:
         self.name = name
@@ -309,9 +363,7 @@ class _Checker:
         self, kind: Kind, label: str, item: dict[str, Any], extra: set[str] | None = None
     ) -> dict[str, Any]:
         fields = self.names(kind, label, item, extra)
-        try:
-            _check_values(kind, fields)
-        except ValidationError as error:
+        for error in _value_problems(kind, fields):
             message = str(error)
             if error.field and message.startswith(f"{error.field}: "):
                 message = message[len(error.field) + 2 :]

@@ -308,8 +308,9 @@ class Runner:
             # children go first, so that whole clients finish sooner
             self._ready.extendleft(reversed(self._dependents.get((r.kind, r.key), [])))
         elif outcome not in ("create", "update"):
+            why = NOT_SENT_STOPPED if error == NOT_SENT_STOPPED else f"{r.label} is not in place"
             for d in self._dependents.get((r.kind, r.key), []):
-                self._settle(d, "skipped", error=f"{r.label} is not in place")
+                self._settle(d, "skipped", error=why)
 
     # ------------------------------------------------------------ dry run
 
