@@ -180,3 +180,25 @@ def test_which_errors_are_systemic() -> None:
     assert not systemic(lx.BadRequestError("400", response=response, body=""))
     assert not systemic(lx.ConflictError("409", response=response, body=""))
     assert not systemic(None)
+
+
+@pytest.mark.anyio
+async def test_the_runner_halts_on_a_systemic_failure_on_either_backend(
+    leadexec_emulator: Any, tmp_path: Path, anyio_backend: str
+) -> None:
+    from leadexec_async.provision import Ledger, Runner, load_plan
+
+    write_plan(tmp_path / "plan.yaml", CLIENTS)
+    plan = load_plan(tmp_path / "plan.yaml")
+    before = _requests(leadexec_emulator)
+    async with lx.LeadExecClient(access_token="wrong-token", base_url=leadexec_emulator.base_url) as le:
+        with Ledger(tmp_path / "l.sqlite", server=Ledger.server_of(leadexec_emulator.base_url)) as ledger:
+            summary = await Runner(plan, ledger, concurrency=CONCURRENCY).run(le)
+            assert list(ledger.rows()) == []
+    assert isinstance(summary.halted, lx.AuthenticationError)
+    assert not summary.stopped
+    assert summary.requests <= CONCURRENCY
+    assert _requests(leadexec_emulator) - before <= CONCURRENCY
+    assert summary.counts["failed"] == summary.requests
+    assert summary.counts["unknown"] == 0
+    assert summary.as_json()["summary"]["halted"] == str(summary.halted)
