@@ -49,8 +49,14 @@ def build_http_client(
     verify: VerifyTypes,
     max_concurrency: int,
     transport: httpx.AsyncBaseTransport | None,
+    proxy: str | None = None,
 ) -> httpx.AsyncClient:
-    """The SDK-owned :class:`httpx.AsyncClient`; call inside the running event loop."""
+    """The SDK-owned :class:`httpx.AsyncClient`; call inside the running event loop.
+
+    ``proxy`` is the one proxy URL every request goes through, or ``None``
+    (resolved by the client, environment variables included; the
+    :class:`httpx.AsyncClient` itself never reads the environment).
+    """
     if transport is None:
         library = sniffio.current_async_library()
         limits = pool_limits(max_concurrency)
@@ -62,9 +68,9 @@ def build_http_client(
                 field="http_backend",
             )
         if use_aiohttp:
-            transport = _aiohttp_transport(verify=verify, limits=limits)
+            transport = _aiohttp_transport(verify=verify, limits=limits, proxy=proxy)
         else:
-            transport = httpx.AsyncHTTPTransport(verify=verify, limits=limits)
+            transport = httpx.AsyncHTTPTransport(verify=verify, limits=limits, proxy=proxy)
     return httpx.AsyncClient(
         transport=transport,
         timeout=timeout,
@@ -74,7 +80,9 @@ def build_http_client(
     )
 
 
-def _aiohttp_transport(*, verify: VerifyTypes, limits: httpx.Limits) -> httpx.AsyncBaseTransport:
+def _aiohttp_transport(
+    *, verify: VerifyTypes, limits: httpx.Limits, proxy: str | None
+) -> httpx.AsyncBaseTransport:
     import aiohttp
     from httpx_aiohttp import AiohttpTransport
 
@@ -132,5 +140,7 @@ def _aiohttp_transport(*, verify: VerifyTypes, limits: httpx.Limits) -> httpx.As
             response.stream = Stream(response.stream)  # type: ignore[arg-type]
             return response
 
-    transport: httpx.AsyncBaseTransport = Transport(verify=verify, limits=limits, trust_env=False)
+    transport: httpx.AsyncBaseTransport = Transport(
+        verify=verify, limits=limits, trust_env=False, proxy=httpx.Proxy(proxy) if proxy else None
+    )
     return transport
