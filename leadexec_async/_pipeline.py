@@ -71,7 +71,7 @@ _INFO = logging.INFO
 _perf = time.perf_counter
 _encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 _WITHHELD = "<withheld>"
-_WITHHELD_TOKEN = "<token response withheld>"
+_WITHHELD_TOKEN = "<token response withheld>"  # noqa: S105 (a placeholder, not a secret)
 
 
 class Rejected(Exception):

@@ -69,7 +69,7 @@ async def test_callers_http_client_is_left_open(api: FakeAPI) -> None:
 
 async def test_default_backend_follows_the_event_loop(api: FakeAPI) -> None:
     async with lx.LeadExecClient(access_token="t", base_url="http://127.0.0.1:9") as le:
-        pipeline = le._pipeline()
+        le._pipeline()  # builds the HTTP client
         transport = le._http._transport
     expected = "Transport" if sniffio.current_async_library() == "asyncio" else "AsyncHTTPTransport"
     assert type(transport).__name__ == expected
