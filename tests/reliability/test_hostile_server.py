@@ -1,4 +1,6 @@
-"""The client against a broken or hostile server on loopback: bounded memory and time, every failure a LeadExecError.
+"""The client against a broken or hostile server on loopback.
+
+Bounded memory and time, every failure a LeadExecError.
 
 One server behaviour per case (see ``_hostile.py``), run on asyncio (both
 HTTP backends) and trio. Each case measures the peak RSS growth of the whole
@@ -114,7 +116,8 @@ async def gzip_bomb_2xx(w: asyncio.StreamWriter, _: bytes) -> None:
 
 async def gzip_bomb_500(w: asyncio.StreamWriter, _: bytes) -> None:
     body = gzip_bomb()
-    w.write(head("500 Internal Server Error", "Content-Encoding: gzip", f"Content-Length: {len(body)}") + body)
+    status = "500 Internal Server Error"
+    w.write(head(status, "Content-Encoding: gzip", f"Content-Length: {len(body)}") + body)
 
 
 async def one_byte_per_tick(w: asyncio.StreamWriter, _: bytes) -> None:
@@ -232,7 +235,9 @@ async def test_a_huge_token_answer_is_refused_without_reading_it(backend: str) -
 async def test_bulk_reports_such_creates_as_outcome_unknown(backend: str, case: str) -> None:
     with HostileServer(CREATE_CASES[case]) as server:
         async with _client(server, backend, timeout=1.0, attempt_timeout=2.0) as le:
-            items = [bulk.Upsert.delivery_method(1, {"ClientDeliveryUID": 0, "Name": f"m{i}"}) for i in range(3)]
+            items = [
+                bulk.Upsert.delivery_method(1, {"ClientDeliveryUID": 0, "Name": f"m{i}"}) for i in range(3)
+            ]
             results = [r async for r in bulk.upsert_many(le, items, concurrency=3)]
         assert server.requests == 3
     assert [r.ok for r in results] == [False] * 3
