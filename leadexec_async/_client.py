@@ -148,7 +148,6 @@ class LeadExecClient:
         own_connections = transport is None and http_client is None
         proxy_url = _pick_proxy(proxy, trust_env and own_connections, self._base_url)
         self._proxy = Secret(proxy_url) if proxy_url is not None else None
-        self._proxy_secrets = _proxy_secrets(proxy_url)
         _check_int("max_retries", max_retries, 0)
         _check_int("max_concurrency", max_concurrency, 1)
         for name, value in (
@@ -181,7 +180,7 @@ class LeadExecClient:
         self._sleep = sleep or anyio.sleep
         self._live: Pipeline | None = None
         self._closed = False
-        auth, proxy_secrets = self._auth, self._proxy_secrets
+        auth, proxy_secrets = self._auth, _proxy_secrets(proxy_url)
         watch_secrets(self, lambda: (*auth.secrets(), *proxy_secrets))
         self.clients = ClientsResource(self._pipeline, CLIENTS)
         self.delivery_methods = DeliveryMethodsResource(self._pipeline, DELIVERY_METHODS)
@@ -217,7 +216,7 @@ class LeadExecClient:
             attempt_timeout=self._attempt_timeout,
             max_error_body=self._max_error_body,
             secret_fields=SECRET_FIELDS,
-            extra_secrets=self._proxy_secrets,
+            extra_secrets=_proxy_secrets(self._proxy.value if self._proxy is not None else None),
         )
         if isinstance(self._auth, ClientCredentialsAuth):
             self._auth.bind(self._fetch_token)

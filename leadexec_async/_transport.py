@@ -21,6 +21,7 @@ is never sent twice, and are corrected here:
 
 from __future__ import annotations
 
+import base64
 import ssl
 from collections.abc import AsyncIterator
 
@@ -86,6 +87,8 @@ def _aiohttp_transport(
     import aiohttp
     from httpx_aiohttp import AiohttpTransport
 
+    aiohttp_proxy = _proxy_for_aiohttp(proxy)
+    forward_auth = aiohttp_proxy.headers.get("Proxy-Authorization") if aiohttp_proxy is not None else None
     connect_timeout = getattr(aiohttp, "ConnectionTimeoutError", ())
     read_timeout = (aiohttp.ServerTimeoutError, TimeoutError)
 
@@ -133,6 +136,10 @@ def _aiohttp_transport(
             return session
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if forward_auth is not None and request.url.scheme == "http":
+                # aiohttp sends proxy headers only on a CONNECT; a forwarded plain request
+                # carries the proxy's credentials itself.
+                request.headers["Proxy-Authorization"] = forward_auth
             try:
                 response: httpx.Response = await super().handle_async_request(request)
             except mapped as exc:
@@ -141,6 +148,19 @@ def _aiohttp_transport(
             return response
 
     transport: httpx.AsyncBaseTransport = Transport(
-        verify=verify, limits=limits, trust_env=False, proxy=httpx.Proxy(proxy) if proxy else None
+        verify=verify, limits=limits, trust_env=False, proxy=aiohttp_proxy
     )
     return transport
+
+
+def _proxy_for_aiohttp(proxy: str | None) -> httpx.Proxy | None:
+    """The proxy with its credentials as a ``Proxy-Authorization`` header, encoded in UTF-8 as
+    httpx does (httpx-aiohttp would hand them to aiohttp, which encodes them in Latin-1)."""
+    if proxy is None:
+        return None
+    url = httpx.URL(proxy)
+    if not url.userinfo:
+        return httpx.Proxy(url)
+    credentials = f"{url.username}:{url.password}".encode()
+    header = "Basic " + base64.b64encode(credentials).decode("ascii")
+    return httpx.Proxy(url.copy_with(username=None, password=None), headers={"Proxy-Authorization": header})
