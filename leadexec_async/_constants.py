@@ -78,6 +78,8 @@ BULK_RATE_LIMITED_RESENDS: Final = 5
 # Client-credentials tokens are renewed this many seconds before ``expires_in``
 # runs out (or at half their life, for tokens that live under twice as long).
 TOKEN_RENEW_MARGIN: Final = 60.0
+# How many replaced tokens (besides the current one) are still hidden from messages and logs.
+PAST_TOKENS_HIDDEN: Final = 4
 
 # The HTTP machinery: "auto" takes aiohttp under asyncio, httpx's own under trio.
 HTTP_BACKENDS: Final = ("auto", "aiohttp", "httpx")

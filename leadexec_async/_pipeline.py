@@ -41,7 +41,7 @@ import anyio
 import httpx
 
 from ._auth import ClientCredentialsAuth, StaticAuth
-from ._constants import ID_BODY_PREVIEW
+from ._constants import ID_BODY_PREVIEW, USER_AGENT
 from ._errors import (
     APIConnectionError,
     APIStatusError,
@@ -70,6 +70,7 @@ _DETAIL_DEPTH = 8  # how far down an exception chain a failure's text is looked 
 _INFO = logging.INFO
 _perf = time.perf_counter
 _encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+_ACCEPT = "text/plain, application/json"
 _WITHHELD = "<withheld>"
 _WITHHELD_TOKEN = "<token response withheld>"  # noqa: S105 (a placeholder, not a secret)
 
@@ -181,8 +182,9 @@ class Pipeline:
     ) -> T:
         """Send ``body`` as JSON to ``path`` until it succeeds or may not be repeated.
 
-        ``headers`` is owned by the call (the pipeline adds ``Authorization``
-        and ``Content-Type`` to it). ``parse`` turns a 2xx answer into the
+        ``headers`` is owned by the call (the pipeline adds ``Authorization``,
+        ``Content-Type``, ``Accept`` and ``User-Agent`` to it, so every wire
+        sends the same request). ``parse`` turns a 2xx answer into the
         result (its body at most ``max_body`` decoded bytes); its
         :class:`LeadExecError` gets ``attempts`` set like any other.
         """
@@ -192,6 +194,8 @@ class Pipeline:
         except (TypeError, ValueError, RecursionError) as exc:
             raise self._unsendable(exc, body) from None
         headers["Content-Type"] = "application/json"
+        headers["Accept"] = _ACCEPT
+        headers["User-Agent"] = USER_AGENT
         auth = None if kind is Kind.TOKEN else self._auth
         policy = self._policy
         concurrency = self._concurrency
