@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -142,6 +143,14 @@ async def endless_header(w: asyncio.StreamWriter, _: bytes) -> None:
     await endless(w, b"a" * 65536)
 
 
+async def gzip_then_endless_junk(w: asyncio.StreamWriter, _: bytes) -> None:
+    z = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    member = z.compress(b"12") + z.flush()
+    w.write(head("200 OK", "Content-Encoding: gzip", "Transfer-Encoding: chunked"))
+    w.write(b"%x\r\n%s\r\n" % (len(member), member))
+    await endless(w, b"%x\r\n%s\r\n" % (len(CHUNK), CHUNK))
+
+
 async def unknown_encoding(w: asyncio.StreamWriter, _: bytes) -> None:
     w.write(head("200 OK", "Content-Encoding: br", "Content-Length: 5") + b"12345")
 
@@ -156,6 +165,7 @@ CREATE_CASES = {
     "a garbage status line": garbage_status_line,
     "a header that never ends": endless_header,
     "an encoding it did not ask for": unknown_encoding,
+    "a gzip body followed by endless junk": gzip_then_endless_junk,
 }
 
 
