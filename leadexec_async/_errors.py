@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ._constants import STATUS_BODY_PREVIEW
-from ._logging import redact
+from ._logging import Redactor
 
 if TYPE_CHECKING:
     from ._wire import Answer
@@ -244,16 +244,16 @@ def error_for_response(
     ``secrets`` are taken out of the body and the headers before anything is
     cut or quoted.
     """
-    secrets = list(secrets)
+    hide = Redactor(secrets)
     status = answer.status
-    body = redact(answer.body.decode("utf-8", "replace"), secrets)
+    body = hide(answer.body.decode("utf-8", "replace"))
     message = f"{method.upper()} {path} answered {status} {status_phrase(status)}"
     shown_part = preview(body)
     if shown_part:
         message += f": {shown_part}"
     if answer.truncated:
         message += " (body cut at the max_error_body cap)"
-    headers = httpx.Headers([(k, redact(v, secrets)) for k, v in answer.headers.items()])
+    headers = httpx.Headers([(k, hide(v)) for k, v in answer.headers.items()])
     response = ErrorResponse(
         status, headers, body, answer.truncated, RequestSummary(method.upper(), url or path)
     )

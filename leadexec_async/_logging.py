@@ -79,32 +79,45 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     not inside a longer word, so that a one-letter test password does not
     mangle every message). Redact first, cut a preview after.
     """
-    pieces: set[str] = set()
-    short: list[str] = []
-    for secret in secrets:
-        if not secret:
-            continue
-        for form in secret_forms(secret):
-            if len(form) >= FRAGMENT:
-                pieces.update(form[i : i + FRAGMENT] for i in range(len(form) - FRAGMENT + 1))
+    return Redactor(secrets)(text)
+
+
+class Redactor:
+    """:func:`redact` with the pieces of ``secrets`` worked out once, for many texts."""
+
+    __slots__ = ("_firsts", "_pieces", "_short")
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        pieces: set[str] = set()
+        short: list[str] = []
+        for secret in secrets:
+            if not secret:
+                continue
+            for form in secret_forms(secret):
+                if len(form) >= FRAGMENT:
+                    pieces.update(form[i : i + FRAGMENT] for i in range(len(form) - FRAGMENT + 1))
+                else:
+                    short.append(form)
+        self._pieces = frozenset(pieces)
+        self._firsts = frozenset(p[0] for p in pieces)
+        self._short = sorted(set(short), key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        if self._pieces and len(text) >= FRAGMENT:
+            text = _mask_pieces(text, self._pieces, self._firsts)
+        for secret in self._short:
+            if secret not in text:
+                continue
+            if len(secret) >= _SHORT:
+                text = text.replace(secret, MASK)
             else:
-                short.append(form)
-    if pieces and len(text) >= FRAGMENT:
-        text = _mask_pieces(text, pieces)
-    for secret in sorted(short, key=len, reverse=True):
-        if secret not in text:
-            continue
-        if len(secret) >= _SHORT:
-            text = text.replace(secret, MASK)
-        else:
-            pattern = r"(?<![0-9A-Za-z])" + re.escape(secret) + r"(?![0-9A-Za-z])"
-            text = re.sub(pattern, MASK, text)
-    return text
+                pattern = r"(?<![0-9A-Za-z])" + re.escape(secret) + r"(?![0-9A-Za-z])"
+                text = re.sub(pattern, MASK, text)
+        return text
 
 
-def _mask_pieces(text: str, pieces: set[str]) -> str:
+def _mask_pieces(text: str, pieces: frozenset[str], firsts: frozenset[str]) -> str:
     """``text`` with every run covered by a piece of ``pieces`` (all FRAGMENT long) masked."""
-    firsts = {p[0] for p in pieces}
     spans: list[list[int]] = []
     for i in range(len(text) - FRAGMENT + 1):
         if text[i] in firsts and text[i : i + FRAGMENT] in pieces:
@@ -183,16 +196,16 @@ class _RedactingFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # a record that cannot be formatted: keep only its template
             message = str(record.msg)
-        record.msg = redact(message, secrets)
+        hide = Redactor(secrets)
+        record.msg = hide(message)
         record.args = None
         if record.exc_info and record.exc_info[1] is not None:
             exc = record.exc_info[1]
-            record.exc_text = redact(
-                "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)), secrets
-            ).rstrip("\n")
+            record.exc_text = hide("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+            record.exc_text = record.exc_text.rstrip("\n")
             record.exc_info = None
         if record.stack_info:
-            record.stack_info = redact(record.stack_info, secrets)
+            record.stack_info = hide(record.stack_info)
         return True
 
 

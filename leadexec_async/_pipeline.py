@@ -54,7 +54,7 @@ from ._errors import (
     preview,
 )
 from ._limits import ConcurrencyLimiter, RateLimiter
-from ._logging import logger, redact
+from ._logging import Redactor, logger, redact
 from ._retry import Action, Kind, RetryPolicy, classify_exception, classify_status, parse_retry_after
 from ._wire import Answer, AttemptTimeoutError, UnexpectedFailureError, Wire
 
@@ -365,10 +365,10 @@ class Pipeline:
 
     def _redact(self, error: LeadExecError, body: Mapping[str, Any]) -> None:
         """Take every secret out of ``error``'s message and of the body it quotes."""
-        secrets = self._secrets(body)
-        error.args = tuple(redact(a, secrets) if isinstance(a, str) else a for a in error.args)
+        hide = Redactor(self._secrets(body))
+        error.args = tuple(hide(a) if isinstance(a, str) else a for a in error.args)
         if isinstance(error, APIStatusError | UnexpectedResponseError):
-            error.body = redact(error.body, secrets)
+            error.body = hide(error.body)
 
     def _rejected(
         self, kind: Kind, method: str, path: str, answer: Answer, rejected: Rejected, body: Mapping[str, Any]
