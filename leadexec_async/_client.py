@@ -196,14 +196,24 @@ class LeadExecClient:
         if self._closed:
             raise ClientClosedError("this LeadExecClient is closed; create a new one to send more requests")
         if self._http is None:
-            self._http = build_http_client(
-                backend=self._http_backend,
-                timeout=self._timeout,
-                verify=self._verify,
-                max_concurrency=self._max_concurrency,
-                transport=self._transport,
-                proxy=self._proxy.value if self._proxy is not None else None,
-            )
+            try:
+                self._http = build_http_client(
+                    backend=self._http_backend,
+                    timeout=self._timeout,
+                    verify=self._verify,
+                    max_concurrency=self._max_concurrency,
+                    transport=self._transport,
+                    proxy=self._proxy.value if self._proxy is not None else None,
+                )
+            except (OSError, ssl.SSLError, ValueError) as exc:
+                if isinstance(exc, ValidationError):
+                    raise
+                # A CA bundle that cannot be read is the usual cause; nothing was sent.
+                raise ValidationError(
+                    f"verify: the TLS settings could not be loaded ({type(exc).__name__}: "
+                    f"{exc.strerror if isinstance(exc, OSError) and exc.strerror else exc})",
+                    field="verify",
+                ) from None
         live = self._live = Pipeline(
             wire=HttpxWire(self._http, owned=self._owns_http),
             base_url=self._base_url,

@@ -169,3 +169,18 @@ async def test_a_corrupt_gzip_2xx_on_a_create_is_outcome_unknown_and_bulk_says_s
     assert results[0].outcome_unknown
     assert not results[0].ok
     assert len(sent) == 2
+
+
+@pytest.mark.parametrize("http_backend", ["httpx", "aiohttp"])
+async def test_a_ca_bundle_that_cannot_be_read_is_a_validation_error(
+    anyio_backend: str, http_backend: str
+) -> None:
+    if http_backend == "aiohttp" and anyio_backend == "trio":
+        pytest.skip("aiohttp runs on asyncio only")
+    async with lx.LeadExecClient(
+        access_token=TOKEN, verify="/nonexistent/ca.pem", http_backend=http_backend
+    ) as le:
+        with pytest.raises(lx.ValidationError) as caught:
+            await le.clients.update(3, username="u")
+    assert caught.value.field == "verify"
+    assert caught.value.__cause__ is None
