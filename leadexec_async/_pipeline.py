@@ -50,6 +50,7 @@ from ._errors import (
     LeadExecError,
     OutcomeUnknownError,
     UnexpectedResponseError,
+    ValidationError,
     error_for_response,
     preview,
 )
@@ -381,10 +382,10 @@ class Pipeline:
             message += f": {preview(kept, ID_BODY_PREVIEW)!r}"
         return UnexpectedResponseError(message, status_code=answer.status, body=kept)
 
-    def _unsendable(self, exc: Exception, body: Mapping[str, Any]) -> LeadExecError:
-        """A body that cannot be written as JSON (the builders make this unreachable)."""
+    def _unsendable(self, exc: Exception, body: Mapping[str, Any]) -> ValidationError:
+        """A body that cannot be written as JSON (the builders make this unreachable); nothing was sent."""
         text = redact(f"{type(exc).__name__}: {exc}", self._secrets(body))
-        return LeadExecError(f"the request body cannot be sent as JSON: {text}")
+        return ValidationError(f"the request body cannot be sent as JSON: {text}")
 
     def _connection_error(
         self, method: str, path: str, failure: httpx.RequestError, body: Mapping[str, Any]
