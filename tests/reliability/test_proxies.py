@@ -164,6 +164,8 @@ def test_the_environment_is_read_once_at_construction(
     le = lx.LeadExecClient(access_token="t")
     assert _proxy_of(le) == expected
     assert _proxy_of(lx.LeadExecClient(access_token="t", trust_env=False)) is None
+    monkeypatch.setenv("HTTPS_PROXY", "http://changed-later:1")
+    assert _proxy_of(le) == expected  # read when the client was made, not per request
 
 
 def test_a_loopback_http_base_url_is_never_proxied_from_the_environment(
