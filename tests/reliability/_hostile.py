@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import struct
 import threading
 import time
 import zlib
@@ -146,13 +147,24 @@ async def endless(writer: asyncio.StreamWriter, chunk: bytes = CHUNK) -> None:
 
 
 @cache
-def gzip_bomb(inflated: int = 512 * 1024 * 1024) -> bytes:
-    """A gzip body of zeros that inflates to ``inflated`` bytes (about 1/1000 of it compressed)."""
-    z = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+def gzip_bomb(inflated: int = 1024 * 1024 * 1024) -> bytes:
+    """A gzip body of zeros that inflates to ``inflated`` bytes (a multiple of 1 MiB; ~1 MB for 1 GiB).
+
+    After a full flush a deflate compressor starts afresh, so each 1 MiB block of
+    zeros compresses to the same bytes: one block is compressed and repeated.
+    """
     block = bytes(1024 * 1024)
-    parts = [z.compress(block) for _ in range(inflated // len(block))]
-    parts.append(z.flush())
-    return b"".join(parts)
+    blocks = inflated // len(block)
+    z = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    first = z.compress(block) + z.flush(zlib.Z_FULL_FLUSH)
+    segment = z.compress(block) + z.flush(zlib.Z_FULL_FLUSH)
+    end = z.flush()
+    crc = 0
+    for _ in range(blocks):
+        crc = zlib.crc32(block, crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+    trailer = struct.pack("<II", crc, (blocks * len(block)) & 0xFFFFFFFF)
+    return header + first + segment * (blocks - 1) + end + trailer
 
 
 def corrupt_gzip() -> bytes:
