@@ -17,6 +17,11 @@ is never sent twice, and are corrected here:
   "never sent". Failures are mapped again here from the original aiohttp
   error: only connector errors and connect timeouts stay connect errors;
   anything after the connection was made becomes a read error or read timeout.
+
+A proxy is given as one explicit URL (resolved by the client, environment
+included); the :class:`httpx.AsyncClient` never reads the environment itself.
+Under aiohttp its credentials are sent UTF-8 encoded like httpx does, on the
+CONNECT of an ``https://`` request and on every forwarded ``http://`` one.
 """
 
 from __future__ import annotations

@@ -216,3 +216,13 @@ def test_proxy_with_a_transport_or_http_client_is_refused() -> None:
 def test_proxy_credentials_never_show_in_the_clients_repr() -> None:
     le = lx.LeadExecClient(access_token="t", proxy="http://user:s3cret-PROXY-pw@corp:3128")
     assert "s3cret" not in repr(le) + repr(vars(le)) + str(le)
+
+
+def test_the_environment_is_not_read_for_connections_the_caller_owns(monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    monkeypatch.setenv("HTTPS_PROXY", "socks5://would-be-refused:1080")
+    le = lx.LeadExecClient(access_token="t", transport=httpx.MockTransport(print))
+    assert _proxy_of(le) is None
+    with pytest.raises(lx.ValidationError):  # the same variable, read for the SDK's own connections
+        lx.LeadExecClient(access_token="t")
