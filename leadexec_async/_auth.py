@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 
 import anyio
 
-from ._constants import TOKEN_RENEW_MARGIN
+from ._constants import PAST_TOKENS_HIDDEN, TOKEN_RENEW_MARGIN
 from ._logging import Secret, logger
 
 #: Fetches a token: returns ``(access_token, expires_in_seconds)``.
@@ -88,6 +88,7 @@ class ClientCredentialsAuth:
         self._margin = margin
         self._fetch: TokenFetcher | None = None
         self._header: Secret | None = None
+        self._past: list[Secret] = []  # tokens replaced lately: a server may still quote them
         self._renew_at = -float("inf")
         self._flight: _Flight | None = None
 
@@ -135,6 +136,8 @@ class ClientCredentialsAuth:
         try:
             started = self._clock()
             token, expires_in = await self._fetch()
+            if self._header is not None:
+                self._past = [*self._past[-(PAST_TOKENS_HIDDEN - 1) :], self._header]
             header = self._header = flight.header = Secret("Bearer " + token)
             self._renew_at = started + expires_in - min(self._margin, expires_in / 2)
             logger.debug("access token obtained, valid for %s s", expires_in)
@@ -147,9 +150,10 @@ class ClientCredentialsAuth:
             flight.done.set()
 
     def secrets(self) -> tuple[str, ...]:
-        """Strings that must never appear in messages: the secret and the current token."""
-        token = self._header.value[7:] if self._header is not None else ""
-        return (self.client_secret.value, token)
+        """Strings that must never appear in messages: the secret, the current token and the
+        few it replaced."""
+        held = [self._header] if self._header is not None else []
+        return (self.client_secret.value, *(h.value[7:] for h in (*self._past, *held)))
 
     def __repr__(self) -> str:
         return f"ClientCredentialsAuth(client_id={self.client_id!r}, client_secret=***)"

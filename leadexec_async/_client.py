@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import math
 import os
 import ssl
+import urllib.parse
+import urllib.request
 from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, Self
@@ -13,15 +16,16 @@ from typing import Any, Self
 import anyio
 import httpx
 from leadexec_api_client.api.authorization import create_token
-from leadexec_api_client.models import TokenRequest, TokenResponse
+from leadexec_api_client.models import TokenRequest
 from leadexec_api_client.models.grant_type import GrantType
 
 from . import _constants as C
 from ._auth import ClientCredentialsAuth, StaticAuth
-from ._errors import ClientClosedError, UnexpectedResponseError, ValidationError
+from ._errors import ClientClosedError, ValidationError, shown
+from ._httpx_wire import HttpxWire
 from ._limits import AdaptiveRateLimiter, ConcurrencyLimiter, RateLimiter
-from ._logging import configure_from_env, logger
-from ._pipeline import Pipeline
+from ._logging import Secret, configure_from_env, logger, unwatch_secrets, watch_secrets
+from ._pipeline import Pipeline, Rejected
 from ._records import SECRET_FIELDS, masked_wire
 from ._resources import (
     CLIENTS,
@@ -33,6 +37,7 @@ from ._resources import (
 )
 from ._retry import Kind, RetryPolicy
 from ._transport import VerifyTypes, build_http_client
+from ._wire import Answer
 
 __all__ = ["LeadExecClient", "pacing_of"]
 
@@ -75,6 +80,23 @@ class LeadExecClient:
         http_backend: ``"auto"`` (aiohttp under asyncio, httpx under trio),
             ``"aiohttp"`` or ``"httpx"``; chosen at the first request.
         sleep: the function awaited between attempts (tests pass an instant one).
+        attempt_timeout: seconds one attempt may take as a whole (connect,
+            send and read together), however the server trickles its answer;
+            past it the attempt fails like a read timeout (a create becomes
+            :class:`OutcomeUnknownError`, an update is retried). Default: the
+            sum of the connect, write and read phases of ``timeout`` (65 s).
+        max_error_body: bytes of an error answer's body kept (after
+            decoding) for ``APIStatusError.body``; the rest is not read and the
+            connection is closed. Default 64 KiB. Success bodies have fixed
+            caps (4 KiB for a record id, 16 KiB for a token answer).
+        proxy: the URL of an HTTP proxy (``http://`` or ``https://``, with
+            ``user:password@`` when it needs them: they are kept secret) that
+            every request goes through. Not with ``transport`` or ``http_client``.
+        trust_env: when no ``proxy`` is given, take it from ``HTTPS_PROXY``
+            (``HTTP_PROXY`` for an ``http://`` base URL), else ``ALL_PROXY``,
+            unless ``NO_PROXY`` names the host; read once, here. A loopback
+            ``http://`` base URL is never sent through a proxy from the
+            environment. ``False`` ignores these variables.
     """
 
     def __init__(
@@ -96,11 +118,36 @@ class LeadExecClient:
         verify: VerifyTypes = True,
         http_backend: str = C.DEFAULT_HTTP_BACKEND,
         sleep: Sleep | None = None,
+        attempt_timeout: float | None = None,
+        max_error_body: int = C.DEFAULT_MAX_ERROR_BODY,
+        proxy: str | None = None,
+        trust_env: bool = True,
     ) -> None:
         configure_from_env()
         self._base_url = _check_base_url(base_url or os.environ.get(C.ENV_BASE_URL) or C.DEFAULT_BASE_URL)
         self._auth = _pick_auth(access_token, client_id, client_secret)
         self._timeout = _check_timeout(timeout)
+        if attempt_timeout is None:
+            phases = (self._timeout.connect, self._timeout.write, self._timeout.read)
+            attempt_timeout = sum(p for p in phases if p is not None)  # all set (_check_timeout)
+        else:
+            _check_seconds("attempt_timeout", attempt_timeout, positive=True)
+        self._attempt_timeout = float(attempt_timeout)
+        _check_int("max_error_body", max_error_body, 0)
+        self._max_error_body = max_error_body
+        if not isinstance(trust_env, bool):
+            raise ValidationError(
+                f"trust_env: expected True or False, got {shown(trust_env)}", field="trust_env"
+            )
+        if proxy is not None and (transport is not None or http_client is not None):
+            raise ValidationError(
+                "proxy: applies to the SDK's own connections; with transport= or http_client=, "
+                "configure the proxy there",
+                field="proxy",
+            )
+        own_connections = transport is None and http_client is None
+        proxy_url = _pick_proxy(proxy, trust_env and own_connections, self._base_url)
+        self._proxy = Secret(proxy_url) if proxy_url is not None else None
         _check_int("max_retries", max_retries, 0)
         _check_int("max_concurrency", max_concurrency, 1)
         for name, value in (
@@ -133,6 +180,8 @@ class LeadExecClient:
         self._sleep = sleep or anyio.sleep
         self._live: Pipeline | None = None
         self._closed = False
+        auth, proxy_secrets = self._auth, _proxy_secrets(proxy_url)
+        watch_secrets(self, lambda: (*auth.secrets(), *proxy_secrets))
         self.clients = ClientsResource(self._pipeline, CLIENTS)
         self.delivery_methods = DeliveryMethodsResource(self._pipeline, DELIVERY_METHODS)
         self.delivery_accounts = DeliveryAccountsResource(self._pipeline, DELIVERY_ACCOUNTS)
@@ -147,15 +196,26 @@ class LeadExecClient:
         if self._closed:
             raise ClientClosedError("this LeadExecClient is closed; create a new one to send more requests")
         if self._http is None:
-            self._http = build_http_client(
-                backend=self._http_backend,
-                timeout=self._timeout,
-                verify=self._verify,
-                max_concurrency=self._max_concurrency,
-                transport=self._transport,
-            )
+            try:
+                self._http = build_http_client(
+                    backend=self._http_backend,
+                    timeout=self._timeout,
+                    verify=self._verify,
+                    max_concurrency=self._max_concurrency,
+                    transport=self._transport,
+                    proxy=self._proxy.value if self._proxy is not None else None,
+                )
+            except (OSError, ssl.SSLError, ValueError) as exc:
+                if isinstance(exc, ValidationError):
+                    raise
+                # A CA bundle that cannot be read is the usual cause; nothing was sent.
+                raise ValidationError(
+                    f"verify: the TLS settings could not be loaded ({type(exc).__name__}: "
+                    f"{exc.strerror if isinstance(exc, OSError) and exc.strerror else exc})",
+                    field="verify",
+                ) from None
         live = self._live = Pipeline(
-            http=self._http,
+            wire=HttpxWire(self._http, owned=self._owns_http),
             base_url=self._base_url,
             auth=self._auth,
             concurrency=ConcurrencyLimiter(self._max_concurrency),
@@ -163,7 +223,10 @@ class LeadExecClient:
             policy=self._policy,
             sleep=self._sleep,
             mask=masked_wire,
+            attempt_timeout=self._attempt_timeout,
+            max_error_body=self._max_error_body,
             secret_fields=SECRET_FIELDS,
+            extra_secrets=_proxy_secrets(self._proxy.value if self._proxy is not None else None),
         )
         if isinstance(self._auth, ClientCredentialsAuth):
             self._auth.bind(self._fetch_token)
@@ -185,6 +248,7 @@ class LeadExecClient:
             kwargs["headers"],
             "create_token",
             _parse_token,
+            C.MAX_TOKEN_BODY,
         )
 
     async def aclose(self) -> None:
@@ -196,6 +260,7 @@ class LeadExecClient:
         if self._closed:
             return
         self._closed = True
+        unwatch_secrets(self)
         live, self._live = self._live, None
         if live is not None:
             live.close()  # a call waiting to retry raises ClientClosedError instead of sending
@@ -253,21 +318,62 @@ def pacing_of(le: object) -> tuple[RetryPolicy, Sleep]:
 # -- configuration checks (construction time only) --------------------------------
 
 
-def _parse_token(response: httpx.Response) -> tuple[str, float]:
-    """``(access_token, expires_in)`` from a 2xx token answer; anything unusable raises
-    :class:`UnexpectedResponseError` with the body withheld (it may hold a token)."""
+def _parse_token(answer: Answer) -> tuple[str, float]:
+    """``(access_token, expires_in)`` from a 2xx token answer.
+
+    Anything unusable raises :class:`Rejected`, so that the pipeline raises
+    :class:`UnexpectedResponseError` with the body withheld (it may hold a
+    token): not a JSON object; ``access_token`` missing, empty, longer than
+    ``MAX_TOKEN_LENGTH`` or holding anything but visible ASCII (it goes into a
+    header); ``expires_in`` not a positive finite number (booleans and strings
+    are refused); ``token_type`` other than ``Bearer`` (in any case).
+    """
     try:
-        token = TokenResponse.from_dict(response.json())
-        access, expires = token.access_token, float(token.expires_in)
-    except (ValueError, KeyError, TypeError, RecursionError):
-        access, expires = None, math.nan
-    if not isinstance(access, str) or not access or not math.isfinite(expires) or expires <= 0:
-        raise UnexpectedResponseError(
-            f"the token endpoint answered {response.status_code} without a usable token",
-            status_code=response.status_code,
-            body="<token response withheld>",
-        )
-    return access, expires
+        data = json.loads(answer.body)
+    except (ValueError, RecursionError):
+        data = None
+    if not isinstance(data, dict):
+        raise Rejected("without a usable token (not a JSON object)", withhold=True)
+    access = data.get("access_token")
+    if not isinstance(access, str) or token_problem(access) is not None:
+        raise Rejected("without a usable token (access_token missing or unusable)", withhold=True)
+    expires = data.get("expires_in")
+    if (
+        isinstance(expires, bool)
+        or not isinstance(expires, int | float)
+        or not math.isfinite(expires)
+        or expires <= 0
+    ):
+        raise Rejected("without a usable token (expires_in is not a positive number)", withhold=True)
+    token_type = data.get("token_type")
+    if not isinstance(token_type, str) or token_type.lower() != "bearer":
+        raise Rejected("without a usable token (token_type is not Bearer)", withhold=True)
+    return access, float(expires)
+
+
+def token_problem(token: str) -> str | None:
+    """What makes ``token`` unusable in an ``Authorization`` header, or ``None``; never quotes it."""
+    if not token:
+        return "it is empty"
+    if len(token) > C.MAX_TOKEN_LENGTH:
+        return f"it is longer than {C.MAX_TOKEN_LENGTH} characters"
+    for position, char in enumerate(token):
+        if "!" <= char <= "~":
+            continue
+        if char == " ":
+            what = "a space"
+        elif char in "\r\n":
+            what = "a line break (CR or LF)"
+        elif char == "\0":
+            what = "a NUL character"
+        elif ord(char) < 32 or ord(char) == 127:
+            what = "a control character"
+        elif char in "\u00a0\u2007\u202f":
+            what = "a no-break space (non-ASCII)"
+        else:
+            what = "a non-ASCII character"
+        return f"it contains {what} at position {position}; a token is visible ASCII only"
+    return None
 
 
 def _pick_auth(
@@ -280,9 +386,13 @@ def _pick_auth(
             client_id = env.get(C.ENV_CLIENT_ID) or None
             client_secret = env.get(C.ENV_CLIENT_SECRET) or None
     if access_token is not None:
-        if not isinstance(access_token, str) or not access_token.strip():
+        if not isinstance(access_token, str) or not access_token.strip(" \t"):
             raise ValidationError("access_token: expected a non-empty string", field="access_token")
-        return StaticAuth(access_token.strip())
+        token = access_token.strip(" \t")
+        problem = token_problem(token)
+        if problem is not None:
+            raise ValidationError(f"access_token: unusable, {problem}", field="access_token")
+        return StaticAuth(token)
     if client_id and client_secret:
         if not isinstance(client_id, str) or not isinstance(client_secret, str):
             raise ValidationError("client_id and client_secret must be strings", field="client_id")
@@ -320,6 +430,62 @@ def _check_base_url(value: str) -> str:
             "base_url: must not contain credentials, a query or a fragment", field="base_url"
         )
     return str(url).rstrip("/")
+
+
+def _pick_proxy(proxy: object, trust_env: bool, base_url: str) -> str | None:
+    """The proxy URL for ``base_url``: ``proxy`` checked, or else one from the environment."""
+    base = httpx.URL(base_url)
+    if proxy is not None:
+        if not isinstance(proxy, str):
+            raise ValidationError(f"proxy: expected a URL string, got {type(proxy).__name__}", field="proxy")
+        return _check_proxy_url(proxy, "proxy", base)
+    if not trust_env or (base.scheme == "http" and _is_loopback(base.host)):
+        return None
+    found = urllib.request.getproxies_environment()
+    if urllib.request.proxy_bypass_environment(base.host, found):  # type: ignore[attr-defined]
+        return None
+    value = found.get(base.scheme) or found.get("all")
+    if not value:
+        return None
+    name = f"{base.scheme.upper()}_PROXY" if found.get(base.scheme) else "ALL_PROXY"
+    if "://" not in value:
+        value = "http://" + value  # "host:port" is read as an HTTP proxy, as curl does
+    return _check_proxy_url(value, f"{name} (from the environment; trust_env=False ignores it)", base)
+
+
+def _check_proxy_url(value: str, name: str, base: httpx.URL) -> str:
+    """``value`` if it is a usable proxy URL for ``base``; the message never shows its credentials."""
+    field = "proxy"
+    try:
+        url = httpx.URL(value)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        raise ValidationError(f"{name}: not a URL", field=field) from None
+    if url.scheme not in C.PROXY_SCHEMES or not url.host:
+        raise ValidationError(
+            f"{name}: expected an http:// or https:// proxy URL with a host, got scheme {url.scheme[:20]!r}",
+            field=field,
+        )
+    if url.query or url.fragment or url.path not in ("", "/"):
+        raise ValidationError(f"{name}: a proxy URL has no path, query or fragment", field=field)
+    if base.scheme == "http" and not _is_loopback(url.host):
+        raise ValidationError(
+            f"{name}: the base URL is plain http:// (loopback only), so its proxy must be on loopback "
+            "too (tokens would otherwise travel unencrypted)",
+            field=field,
+        )
+    return str(url)
+
+
+def _proxy_secrets(proxy: str | None) -> tuple[str, ...]:
+    """The credentials in a proxy URL (user and password, as written and decoded)."""
+    if proxy is None:
+        return ()
+    parts = urllib.parse.urlsplit(proxy)
+    found: list[str] = []
+    for value in (parts.username, parts.password):
+        if value:
+            found += [value, urllib.parse.unquote(value)]
+    return tuple(dict.fromkeys(found))
 
 
 def _check_verify(verify: object, base_url: str) -> None:

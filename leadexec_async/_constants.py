@@ -26,6 +26,22 @@ USER_AGENT: Final = f"leadexec-async/{__version__}"
 DEFAULT_CONNECT_TIMEOUT: Final = 5.0
 DEFAULT_PHASE_TIMEOUT: Final = 30.0
 DEFAULT_TIMEOUT: Final = httpx.Timeout(DEFAULT_PHASE_TIMEOUT, connect=DEFAULT_CONNECT_TIMEOUT)
+# The deadline of one attempt as a whole (connect, send, read), which a server trickling
+# bytes cannot stretch: ``attempt_timeout=`` on the client, or by default the sum of the
+# connect, write and read phases of ``timeout`` (65 s by default).
+
+# Caps on what the SDK reads of an answer, in decoded bytes (after gzip/deflate): a 2xx
+# body of a record id, of a token answer, and the part of an error body kept for
+# diagnosis (``max_error_body=`` on the client). Past a cap the rest is not read and the
+# connection is closed: a 2xx body over its cap is a failure (OutcomeUnknownError for a
+# create), an error body over it is kept cut (``truncated``).
+MAX_ID_BODY: Final = 4 * 1024
+MAX_TOKEN_BODY: Final = 16 * 1024
+DEFAULT_MAX_ERROR_BODY: Final = 64 * 1024
+# The longest token accepted, from the caller or from the token endpoint (characters).
+MAX_TOKEN_LENGTH: Final = 8 * 1024
+# Schemes a proxy URL may have (``proxy=`` or HTTP(S)_PROXY / ALL_PROXY when ``trust_env``).
+PROXY_SCHEMES: Final = ("http", "https")
 
 # Retries: ``max_retries`` repeats after the first attempt, exponential backoff
 # ``min(BACKOFF_INITIAL * 2**(n-1), BACKOFF_MAX) * (1 - BACKOFF_JITTER * random())``
@@ -62,6 +78,8 @@ BULK_RATE_LIMITED_RESENDS: Final = 5
 # Client-credentials tokens are renewed this many seconds before ``expires_in``
 # runs out (or at half their life, for tokens that live under twice as long).
 TOKEN_RENEW_MARGIN: Final = 60.0
+# How many replaced tokens (besides the current one) are still hidden from messages and logs.
+PAST_TOKENS_HIDDEN: Final = 4
 
 # The HTTP machinery: "auto" takes aiohttp under asyncio, httpx's own under trio.
 HTTP_BACKENDS: Final = ("auto", "aiohttp", "httpx")

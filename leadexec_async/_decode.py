@@ -32,44 +32,62 @@ class BoundedDecoder:
     returns at most ``room + 1`` decoded bytes, so a result longer than
     ``room`` means the cap was passed (the caller stops reading there). Call
     :meth:`flush` at the end of the body to check that it was complete.
+    ``deflate`` is read as zlib-wrapped (what HTTP means) or as headerless
+    deflate (what some servers send), told apart by its first two bytes.
     """
 
-    __slots__ = ("_coding", "_started", "_z")
+    __slots__ = ("_coding", "_pending", "_started", "_undecided", "_z")
 
     def __init__(self, content_encoding: str | None) -> None:
         coding = (content_encoding or "").strip().lower() or "identity"
-        if coding == "identity":
-            self._z: zlib._Decompress | None = None
-        elif coding in ("gzip", "x-gzip"):
+        self._z: zlib._Decompress | None = None
+        self._undecided = False
+        self._pending = b""
+        self._started = False
+        if coding in ("gzip", "x-gzip"):
             self._z = zlib.decompressobj(_GZIP)
         elif coding == "deflate":
-            self._z = zlib.decompressobj(_ZLIB)
-        else:
+            self._undecided = True
+        elif coding != "identity":
             raise httpx.DecodingError(f"unsupported Content-Encoding {coding[:40]!r}")
         self._coding = coding
-        self._started = False
 
     def feed(self, chunk: bytes, room: int) -> bytes:
         """Decode ``chunk``; at most ``room + 1`` bytes come back (``room >= 0``)."""
+        if self._undecided:
+            chunk = self._pending + chunk
+            if len(chunk) < 2:
+                self._pending = chunk
+                return b""
+            self._pending = b""
+            self._undecided = False
+            first, second = chunk[0], chunk[1]
+            wrapped = first & 0x0F == 8 and (first * 256 + second) % 31 == 0
+            self._z = zlib.decompressobj(_ZLIB if wrapped else _RAW)
         z = self._z
         if z is None:
             return chunk[: room + 1]
+        if z.eof:
+            if chunk:
+                # zlib would keep whatever follows the end marker in unused_data, without bound.
+                raise httpx.DecodingError(f"data after the end of the {self._coding} body")
+            return b""
+        if chunk:
+            self._started = True
         try:
             # With max_length, zlib stops once it has produced room + 1 bytes and keeps
             # the rest of the input in unconsumed_tail: never read, since the cap is passed.
             out = z.decompress(chunk, room + 1)
         except zlib.error:
-            if self._coding == "deflate" and not self._started:
-                # Some servers send headerless deflate as "deflate": judge it by its first chunk.
-                self._started = True
-                self._z = zlib.decompressobj(_RAW)
-                return self.feed(chunk, room)
             raise httpx.DecodingError(f"corrupt {self._coding} body") from None
-        self._started = True
+        if z.eof and z.unused_data:
+            raise httpx.DecodingError(f"data after the end of the {self._coding} body")
         return out
 
     def flush(self) -> None:
         """Raise :class:`httpx.DecodingError` if an encoded body ended part way."""
+        if self._pending:
+            raise httpx.DecodingError(f"{self._coding} body ended before its end marker")
         z = self._z
         if z is not None and self._started and not z.eof:
             raise httpx.DecodingError(f"{self._coding} body ended before its end marker")

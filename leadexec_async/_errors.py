@@ -6,13 +6,18 @@ never contain tokens, client secrets or passwords.
 
 from __future__ import annotations
 
+import http
 import reprlib
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._constants import STATUS_BODY_PREVIEW
+from ._logging import Redactor
+
+if TYPE_CHECKING:
+    from ._wire import Answer
 
 __all__ = [
     "APIConnectionError",
@@ -22,15 +27,18 @@ __all__ = [
     "BadRequestError",
     "ClientClosedError",
     "ConflictError",
+    "ErrorResponse",
     "LeadExecError",
     "NotFoundError",
     "OutcomeUnknownError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RequestSummary",
     "ServerError",
     "UnexpectedResponseError",
     "ValidationError",
     "error_for_response",
+    "preview",
     "shown",
 ]
 
@@ -88,14 +96,54 @@ class UnexpectedResponseError(LeadExecError):
         self.body = body
 
 
+class RequestSummary:
+    """What was sent, without its headers or body: ``method`` and ``url``."""
+
+    __slots__ = ("method", "url")
+
+    def __init__(self, method: str, url: str) -> None:
+        self.method = method
+        self.url = url
+
+    def __repr__(self) -> str:
+        return f"<RequestSummary {self.method} {self.url}>"
+
+
+class ErrorResponse:
+    """The answer an :class:`APIStatusError` was made from, with every secret taken out.
+
+    ``status_code``; ``headers`` (an :class:`httpx.Headers`, case-insensitive,
+    values redacted); ``text``, the decoded body as kept (at most
+    ``max_error_body`` bytes, redacted); ``truncated``, true when the body was
+    longer and cut; ``request``, a :class:`RequestSummary` (method and URL
+    only: no headers, no body).
+    """
+
+    __slots__ = ("headers", "request", "status_code", "text", "truncated")
+
+    def __init__(
+        self, status_code: int, headers: httpx.Headers, text: str, truncated: bool, request: RequestSummary
+    ) -> None:
+        self.status_code = status_code
+        self.headers = headers
+        self.text = text
+        self.truncated = truncated
+        self.request = request
+
+    def __repr__(self) -> str:
+        return f"<ErrorResponse {self.status_code}{' (truncated)' if self.truncated else ''}>"
+
+
 class APIStatusError(LeadExecError):
     """The server answered with a non-success status.
 
-    ``body`` is the response text (cut to a preview in the message),
-    ``response`` the :class:`httpx.Response` itself.
+    ``body`` is the response text, as kept (at most ``max_error_body`` bytes)
+    and with secrets taken out (cut to a preview in the message); ``response``
+    is an :class:`ErrorResponse` (status, redacted headers and body, the
+    request's method and URL).
     """
 
-    def __init__(self, message: str, *, response: httpx.Response, body: str) -> None:
+    def __init__(self, message: str, *, response: ErrorResponse, body: str) -> None:
         super().__init__(message)
         self.response = response
         self.status_code = response.status_code
@@ -126,7 +174,7 @@ class RateLimitError(APIStatusError):
     """429: too many requests. ``retry_after`` is the server's wait in seconds, when it gave one."""
 
     def __init__(
-        self, message: str, *, response: httpx.Response, body: str, retry_after: float | None
+        self, message: str, *, response: ErrorResponse, body: str, retry_after: float | None
     ) -> None:
         super().__init__(message, response=response, body=body)
         self.retry_after = retry_after
@@ -168,20 +216,47 @@ _BY_STATUS: dict[int, type[APIStatusError]] = {
 }
 
 
-def _preview(body: str) -> str:
+def preview(body: str, limit: int = STATUS_BODY_PREVIEW) -> str:
+    """The part of a (redacted) body an error message quotes: its first ``limit`` characters."""
     body = body.strip()
-    return body if len(body) <= STATUS_BODY_PREVIEW else body[:STATUS_BODY_PREVIEW] + "…"
+    return body if len(body) <= limit else body[:limit] + "…"
 
 
-def error_for_response(response: httpx.Response, *, retry_after: float | None = None) -> APIStatusError:
-    """Return the error for a non-success ``response``; works for any status, IANA-listed or not."""
-    status = response.status_code
-    body = response.text
-    reason = response.reason_phrase or "unknown status"
-    message = f"{response.request.method} {response.request.url.path} answered {status} {reason}"
-    preview = _preview(body)
-    if preview:
-        message += f": {preview}"
+def status_phrase(status: int) -> str:
+    """The standard reason phrase of ``status``, or ``"unknown status"``."""
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "unknown status"
+
+
+def error_for_response(
+    answer: Answer,
+    *,
+    method: str,
+    path: str,
+    url: str = "",
+    retry_after: float | None = None,
+    secrets: Iterable[str] = (),
+) -> APIStatusError:
+    """Return the error for a non-success ``answer``; works for any status, IANA-listed or not.
+
+    ``secrets`` are taken out of the body and the headers before anything is
+    cut or quoted.
+    """
+    hide = Redactor(secrets)
+    status = answer.status
+    body = hide(answer.body.decode("utf-8", "replace"))
+    message = f"{method.upper()} {path} answered {status} {status_phrase(status)}"
+    shown_part = preview(body)
+    if shown_part:
+        message += f": {shown_part}"
+    if answer.truncated:
+        message += " (body cut at the max_error_body cap)"
+    headers = httpx.Headers([(k, hide(v)) for k, v in answer.headers.items()])
+    response = ErrorResponse(
+        status, headers, body, answer.truncated, RequestSummary(method.upper(), url or path)
+    )
     if status == 429:
         return RateLimitError(message, response=response, body=body, retry_after=retry_after)
     if status >= 500:

@@ -7,7 +7,9 @@ Every request of a client walks :meth:`Pipeline.request`:
    caller waiting for a token holds none);
 2. concurrency limiter, then rate limiter (the slot is held only while the
    request is on the wire, never during a backoff sleep);
-3. send through the client's :class:`httpx.AsyncClient`;
+3. send through the client's :class:`~leadexec_async._wire.Wire`, under the
+   attempt's overall deadline, with the answer's body capped (``max_body`` for
+   a 2xx, ``max_error_body`` for the rest, in decoded bytes);
 4. classify: 2xx goes to ``parse``; 401 gets one token renewal and one resend
    (a request answered 401 was refused, so resending a create is safe);
    anything else is looked up in :mod:`leadexec_async._retry`;
@@ -18,19 +20,28 @@ Every request of a client walks :meth:`Pipeline.request`:
 
 A DEBUG line is logged per attempt and an INFO line per retry; messages are
 only formatted when that level is on.
+
+Every failure leaves as a :class:`~leadexec_async.LeadExecError`: an
+exception of no known kind met while sending or parsing becomes
+:class:`~leadexec_async._wire.UnexpectedFailureError` (a create failing so is
+an unknown outcome). Secrets are taken out of every error before its message
+is cut to a preview; transport exceptions are chained as redacted copies of
+their own type, never as the originals (whose arguments may hold a header).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
+import anyio
 import httpx
 
 from ._auth import ClientCredentialsAuth, StaticAuth
-from ._constants import URL_CACHE_SIZE
+from ._constants import ID_BODY_PREVIEW, USER_AGENT
 from ._errors import (
     APIConnectionError,
     APIStatusError,
@@ -39,22 +50,43 @@ from ._errors import (
     LeadExecError,
     OutcomeUnknownError,
     UnexpectedResponseError,
+    ValidationError,
     error_for_response,
+    preview,
 )
 from ._limits import ConcurrencyLimiter, RateLimiter
-from ._logging import logger, redact
+from ._logging import Redactor, logger, redact
 from ._retry import Action, Kind, RetryPolicy, classify_exception, classify_status, parse_retry_after
+from ._wire import Answer, AttemptTimeoutError, UnexpectedFailureError, Wire
 
 T = TypeVar("T")
 Auth = StaticAuth | ClientCredentialsAuth
 Sleep = Callable[[float], Awaitable[None]]
 Mask = Callable[[Mapping[str, Any]], Mapping[str, Any]]
+#: Turns a 2xx answer into the result; raises :class:`Rejected` when the body is not what was expected.
+Parse = Callable[[Answer], T]
 
 _DEBUG = logging.DEBUG
 _DETAIL_DEPTH = 8  # how far down an exception chain a failure's text is looked for
 _INFO = logging.INFO
 _perf = time.perf_counter
-_SPENT = httpx.ByteStream(b"")  # stands in for the stream of a response already read
+_encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+_ACCEPT = "text/plain, application/json"
+_WITHHELD = "<withheld>"
+_WITHHELD_TOKEN = "<token response withheld>"  # noqa: S105 (a placeholder, not a secret)
+
+
+class Rejected(Exception):
+    """Raised by a parse callback: the 2xx body is not what was expected.
+
+    ``what`` ends the message (``"... answered 200 {what}"``); the pipeline adds
+    a redacted preview of the body, or withholds the body when ``withhold``.
+    """
+
+    def __init__(self, what: str, *, withhold: bool = False) -> None:
+        super().__init__(what)
+        self.what = what
+        self.withhold = withhold
 
 
 def _detail(failure: BaseException) -> str:
@@ -63,34 +95,51 @@ def _detail(failure: BaseException) -> str:
     for _ in range(_DETAIL_DEPTH):
         if exc is None:
             break
-        text = str(exc)
+        try:
+            text = str(exc)
+        except Exception:
+            text = ""
         if text:
             return text if exc is failure else f"{type(exc).__name__}: {text}"
         exc = exc.__cause__ or exc.__context__
     return ""
 
 
+def _copy(failure: httpx.RequestError, text: str) -> httpx.RequestError:
+    """A failure of ``failure``'s type carrying only ``text`` (redacted), with nothing chained."""
+    try:
+        copy = type(failure)(text)
+    except Exception:
+        copy = httpx.TransportError(text)
+    copy.__cause__ = None
+    copy.__context__ = None
+    copy.__suppress_context__ = True
+    return copy
+
+
 class Pipeline:
     """The request loop shared by every resource and by the token request."""
 
     __slots__ = (
+        "_attempt_timeout",
         "_auth",
         "_base",
         "_closed",
         "_concurrency",
-        "_http",
+        "_extra_secrets",
         "_mask",
+        "_max_error_body",
         "_policy",
         "_rate",
         "_secret_fields",
         "_sleep",
-        "_urls",
+        "_wire",
     )
 
     def __init__(
         self,
         *,
-        http: httpx.AsyncClient,
+        wire: Wire,
         base_url: str,
         auth: Auth | None,
         concurrency: ConcurrencyLimiter,
@@ -98,20 +147,23 @@ class Pipeline:
         policy: RetryPolicy,
         sleep: Sleep,
         mask: Mask,
+        attempt_timeout: float,
+        max_error_body: int,
         secret_fields: frozenset[str] = frozenset(),
+        extra_secrets: tuple[str, ...] = (),
     ) -> None:
-        self._http = http
+        self._wire = wire
         self._base = base_url
-        # path -> parsed URL: parsing a URL string is a sizeable part of httpx's cost per
-        # request, and bulk work repeats few paths (bounded: cleared when full).
-        self._urls: dict[str, httpx.URL] = {}
         self._auth = auth
         self._concurrency = concurrency
         self._rate = rate
         self._policy = policy
         self._sleep = sleep
         self._mask = mask
+        self._attempt_timeout = attempt_timeout
+        self._max_error_body = max_error_body
         self._secret_fields = secret_fields
+        self._extra_secrets = extra_secrets
         self._closed = False
 
     def close(self) -> None:
@@ -126,25 +178,32 @@ class Pipeline:
         body: Mapping[str, Any],
         headers: dict[str, str],
         operation: str,
-        parse: Callable[[httpx.Response], T],
+        parse: Parse[T],
+        max_body: int,
     ) -> T:
         """Send ``body`` as JSON to ``path`` until it succeeds or may not be repeated.
 
-        ``headers`` is owned by the call (the pipeline adds ``Authorization``
-        to it). ``parse`` turns a 2xx response into the result; its
+        ``headers`` is owned by the call (the pipeline adds ``Authorization``,
+        ``Content-Type``, ``Accept`` and ``User-Agent`` to it, so every wire
+        sends the same request). ``parse`` turns a 2xx answer into the
+        result (its body at most ``max_body`` decoded bytes); its
         :class:`LeadExecError` gets ``attempts`` set like any other.
         """
-        url = self._urls.get(path)
-        if url is None:
-            url = httpx.URL(self._base + path)
-            if len(self._urls) >= URL_CACHE_SIZE:
-                self._urls.clear()
-            self._urls[path] = url
+        url = self._base + path
+        try:
+            content = _encode_json(body).encode()
+        except (TypeError, ValueError, RecursionError) as exc:
+            raise self._unsendable(exc, body) from None
+        headers["Content-Type"] = "application/json"
+        headers["Accept"] = _ACCEPT
+        headers["User-Agent"] = USER_AGENT
         auth = None if kind is Kind.TOKEN else self._auth
         policy = self._policy
         concurrency = self._concurrency
         rate = self._rate
-        send = self._http.request
+        send = self._wire.send
+        deadline = self._attempt_timeout
+        max_error_body = self._max_error_body
         attempt = 0
         retries = 0
         renewed = False
@@ -155,8 +214,8 @@ class Pipeline:
                 header = current if current is not None else await auth.get()
                 headers["Authorization"] = header
             attempt += 1
-            response: httpx.Response | None = None
-            failure: httpx.TransportError | None = None
+            answer: Answer | None = None
+            failure: httpx.RequestError | None = None
             await concurrency.acquire()
             try:
                 if rate is not None:
@@ -165,18 +224,22 @@ class Pipeline:
                     raise self._closed_error(attempt - 1)
                 started = _perf()
                 try:
-                    response = await send(method, url, json=body, headers=headers)
-                    # httpx links a response and its stream both ways, so every response
-                    # would wait for the cycle collector; the body is read and the stream
-                    # closed by now, so drop the link and let it go when it is no longer used.
-                    response.stream = _SPENT
-                except httpx.TransportError as exc:
+                    with anyio.move_on_after(deadline) as scope:
+                        answer = await send(
+                            method, url, headers, content, max_body=max_body, max_error_body=max_error_body
+                        )
+                    if scope.cancelled_caught:
+                        answer = None
+                        failure = AttemptTimeoutError(f"the attempt took longer than {deadline:g} s")
+                except httpx.RequestError as exc:
                     failure = exc
+                except Exception as exc:  # a last resort: nothing else may leave as is
+                    failure = UnexpectedFailureError(f"{type(exc).__name__}: {_detail(exc)}")
             finally:
                 concurrency.release()
 
-            if response is not None:
-                status = response.status_code
+            if answer is not None:
+                status = answer.status
                 if logger.isEnabledFor(_DEBUG):
                     logger.debug(
                         "%s %s -> %d in %.1f ms (attempt %d)",
@@ -189,12 +252,7 @@ class Pipeline:
                 if rate is not None:
                     rate.on_response(status)
                 if 200 <= status < 300:
-                    try:
-                        return parse(response)
-                    except LeadExecError as exc:
-                        exc.attempts = attempt
-                        self._redact(exc, body)
-                        raise
+                    return self._parsed(kind, method, path, body, operation, parse, answer, attempt)
                 if status == 401 and auth is not None and auth.renewable and not renewed:
                     renewed = True
                     await auth.renew(header)
@@ -202,7 +260,7 @@ class Pipeline:
                     continue
                 action = classify_status(kind, status)
                 retry_after = (
-                    parse_retry_after(response.headers.get("Retry-After")) if status in (429, 503) else None
+                    parse_retry_after(answer.headers.get("Retry-After")) if status in (429, 503) else None
                 )
                 if action is Action.RETRY and retries < policy.max_retries and policy.honours(retry_after):
                     retries += 1
@@ -210,7 +268,14 @@ class Pipeline:
                     self._log_retry(method, path, str(status), attempt, delay)
                     await self._sleep(delay)
                     continue
-                error: LeadExecError = self._status_error(response, retry_after, body)
+                error: LeadExecError = error_for_response(
+                    answer,
+                    method=method,
+                    path=path,
+                    url=url,
+                    retry_after=retry_after,
+                    secrets=self._secrets(body),
+                )
                 if action is Action.UNKNOWN:
                     error = self._unknown(method, path, body, operation, error)
             else:
@@ -237,6 +302,41 @@ class Pipeline:
             error.attempts = attempt
             raise error
 
+    def _parsed(
+        self,
+        kind: Kind,
+        method: str,
+        path: str,
+        body: Mapping[str, Any],
+        operation: str,
+        parse: Parse[T],
+        answer: Answer,
+        attempt: int,
+    ) -> T:
+        """``parse(answer)``, or the error of a 2xx answer that could not be read."""
+        try:
+            return parse(answer)
+        except Rejected as rejected:
+            error: LeadExecError = self._rejected(kind, method, path, answer, rejected, body)
+        except LeadExecError as exc:
+            self._redact(exc, body)
+            error = exc
+        except Exception as exc:  # a last resort: a create was applied, so its outcome is unknown
+            failure = UnexpectedFailureError(f"{type(exc).__name__} while reading the answer")
+            if kind is Kind.CREATE:
+                error = self._unknown(
+                    method, path, body, operation, self._connection_error(method, path, failure, body)
+                )
+            else:
+                error = UnexpectedResponseError(
+                    f"{method.upper()} {path} answered {answer.status} with a body that could not be read "
+                    f"({type(exc).__name__})",
+                    status_code=answer.status,
+                    body=_WITHHELD_TOKEN if kind is Kind.TOKEN else _WITHHELD,
+                )
+        error.attempts = attempt
+        raise error
+
     # -- helpers (error path only) ------------------------------------------------
 
     @staticmethod
@@ -247,8 +347,9 @@ class Pipeline:
 
     def _secrets(self, body: Mapping[str, Any]) -> list[str]:
         """Every string that must not reach a message: the credentials (a token request's
-        ``client_secret`` among them), and the body's password values."""
+        ``client_secret`` among them), the proxy's, and the body's password values."""
         found = list(self._auth.secrets()) if self._auth is not None else []
+        found.extend(self._extra_secrets)
         fields = self._secret_fields
         stack: list[Any] = [body]
         while stack:
@@ -265,26 +366,35 @@ class Pipeline:
 
     def _redact(self, error: LeadExecError, body: Mapping[str, Any]) -> None:
         """Take every secret out of ``error``'s message and of the body it quotes."""
-        secrets = self._secrets(body)
-        error.args = tuple(redact(a, secrets) if isinstance(a, str) else a for a in error.args)
+        hide = Redactor(self._secrets(body))
+        error.args = tuple(hide(a) if isinstance(a, str) else a for a in error.args)
         if isinstance(error, APIStatusError | UnexpectedResponseError):
-            error.body = redact(error.body, secrets)
+            error.body = hide(error.body)
 
-    def _status_error(
-        self, response: httpx.Response, retry_after: float | None, body: Mapping[str, Any]
-    ) -> APIStatusError:
-        error = error_for_response(response, retry_after=retry_after)
-        self._redact(error, body)
-        return error
+    def _rejected(
+        self, kind: Kind, method: str, path: str, answer: Answer, rejected: Rejected, body: Mapping[str, Any]
+    ) -> UnexpectedResponseError:
+        message = f"{method.upper()} {path} answered {answer.status} {rejected.what}"
+        if rejected.withhold:
+            kept = _WITHHELD_TOKEN if kind is Kind.TOKEN else _WITHHELD
+        else:
+            kept = redact(answer.body.decode("utf-8", "replace"), self._secrets(body))
+            message += f": {preview(kept, ID_BODY_PREVIEW)!r}"
+        return UnexpectedResponseError(message, status_code=answer.status, body=kept)
+
+    def _unsendable(self, exc: Exception, body: Mapping[str, Any]) -> ValidationError:
+        """A body that cannot be written as JSON (the builders make this unreachable); nothing was sent."""
+        text = redact(f"{type(exc).__name__}: {exc}", self._secrets(body))
+        return ValidationError(f"the request body cannot be sent as JSON: {text}")
 
     def _connection_error(
-        self, method: str, path: str, failure: httpx.TransportError, body: Mapping[str, Any]
+        self, method: str, path: str, failure: httpx.RequestError, body: Mapping[str, Any]
     ) -> APIConnectionError:
         detail = redact(_detail(failure), self._secrets(body)) or "no detail"
         message = f"{method.upper()} {path} failed: {type(failure).__name__}: {detail}"
         cls = APITimeoutError if isinstance(failure, httpx.TimeoutException) else APIConnectionError
         error = cls(message)
-        error.__cause__ = failure
+        error.__cause__ = _copy(failure, detail)
         return error
 
     def _unknown(

@@ -19,14 +19,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 from leadexec_api_client.api.clients import upsert_client
 from leadexec_api_client.api.delivery import upsert_delivery_account, upsert_delivery_method
 from leadexec_api_client.models import ClientUpsert, DeliveryAccount, DeliveryMethod
 
-from ._constants import ID_BODY_PREVIEW
-from ._errors import UnexpectedResponseError, ValidationError
-from ._pipeline import Pipeline
+from ._constants import MAX_ID_BODY
+from ._errors import ValidationError
+from ._pipeline import Pipeline, Rejected
 from ._records import (
     build_client,
     build_delivery_account,
@@ -35,25 +34,30 @@ from ._records import (
     require_positive_id,
 )
 from ._retry import Kind
+from ._wire import Answer
+
+_NO_ID = "without a record id (expected a positive integer)"
 
 
-def parse_record_id(response: httpx.Response) -> int:
+def parse_record_id(answer: Answer) -> int:
     """The positive integer id in a 2xx body, whatever its Content-Type.
 
     Accepted: ``12345``, the same with surrounding white space, a JSON number
     (integral) or a JSON string of digits. Anything else raises
-    :class:`~leadexec_async.UnexpectedResponseError` with the status and body.
+    :class:`~leadexec_async._pipeline.Rejected`, which the pipeline turns into
+    :class:`~leadexec_async.UnexpectedResponseError` with the status and the
+    (redacted) body.
     """
-    content = response.content.strip()
+    content = answer.body.strip()
     if content.isdigit() and len(content) < 20:
         value = int(content)
         if value > 0:
             return value
-        return _bad_id(response)
+        raise Rejected(_NO_ID)
     try:
         data = json.loads(content)
     except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
-        return _bad_id(response)
+        raise Rejected(_NO_ID) from None
     if type(data) is str:
         data = data.strip()
         if data.isascii() and data.isdigit() and len(data) < 20:
@@ -62,18 +66,7 @@ def parse_record_id(response: httpx.Response) -> int:
         data = int(data)
     if type(data) is int and 0 < data < 2**63:
         return data
-    return _bad_id(response)
-
-
-def _bad_id(response: httpx.Response) -> int:
-    body = response.text
-    preview = body.strip()[:ID_BODY_PREVIEW]
-    raise UnexpectedResponseError(
-        f"{response.request.method} {response.request.url.path} answered {response.status_code} "
-        f"without a record id (expected a positive integer): {preview!r}",
-        status_code=response.status_code,
-        body=body,
-    )
+    raise Rejected(_NO_ID)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +130,7 @@ class _Resource:
             kwargs["headers"],
             spec.operation,
             parse_record_id,
+            MAX_ID_BODY,
         )
         return result
 

@@ -9,8 +9,11 @@ failure                                    update (id>0) create (id 0)       tok
 no connection made (connect error,         retry        retry               retry
 connect timeout, pool timeout)
 may have reached the server (read/write    retry        OutcomeUnknownError retry
-timeout, dropped connection, read/write
-error, protocol error)
+timeout, the attempt's deadline, dropped
+connection, read/write error, protocol
+error, a body that cannot be decoded or
+is over its cap)
+an exception of no known kind              raise        OutcomeUnknownError raise
 408                                        retry        raise               retry
 429                                        retry        retry               retry
 500, 502, 504                              retry        OutcomeUnknownError retry
@@ -39,6 +42,7 @@ from collections.abc import Callable
 import httpx
 
 from . import _constants as C
+from ._wire import UnexpectedFailureError
 
 
 class Kind(enum.IntEnum):
@@ -75,13 +79,15 @@ def classify_status(kind: Kind, status: int) -> Action:
     return Action.RETRY if status in _REPEATABLE else Action.RAISE
 
 
-def classify_exception(kind: Kind, exc: httpx.TransportError) -> Action:
-    """The action for a transport failure."""
+def classify_exception(kind: Kind, exc: httpx.RequestError) -> Action:
+    """The action for a failure of the wire (see :mod:`leadexec_async._wire`)."""
     if isinstance(exc, _NOT_SENT):
         return Action.RETRY
     if isinstance(exc, _NEVER_SENT_FATAL):
         return Action.RAISE
-    return Action.UNKNOWN if kind is Kind.CREATE else Action.RETRY
+    if kind is Kind.CREATE:
+        return Action.UNKNOWN
+    return Action.RAISE if isinstance(exc, UnexpectedFailureError) else Action.RETRY
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:

@@ -17,10 +17,16 @@ is never sent twice, and are corrected here:
   "never sent". Failures are mapped again here from the original aiohttp
   error: only connector errors and connect timeouts stay connect errors;
   anything after the connection was made becomes a read error or read timeout.
+
+A proxy is given as one explicit URL (resolved by the client, environment
+included); the :class:`httpx.AsyncClient` never reads the environment itself.
+Under aiohttp its credentials are sent UTF-8 encoded like httpx does, on the
+CONNECT of an ``https://`` request and on every forwarded ``http://`` one.
 """
 
 from __future__ import annotations
 
+import base64
 import ssl
 from collections.abc import AsyncIterator
 
@@ -49,8 +55,14 @@ def build_http_client(
     verify: VerifyTypes,
     max_concurrency: int,
     transport: httpx.AsyncBaseTransport | None,
+    proxy: str | None = None,
 ) -> httpx.AsyncClient:
-    """The SDK-owned :class:`httpx.AsyncClient`; call inside the running event loop."""
+    """The SDK-owned :class:`httpx.AsyncClient`; call inside the running event loop.
+
+    ``proxy`` is the one proxy URL every request goes through, or ``None``
+    (resolved by the client, environment variables included; the
+    :class:`httpx.AsyncClient` itself never reads the environment).
+    """
     if transport is None:
         library = sniffio.current_async_library()
         limits = pool_limits(max_concurrency)
@@ -62,9 +74,9 @@ def build_http_client(
                 field="http_backend",
             )
         if use_aiohttp:
-            transport = _aiohttp_transport(verify=verify, limits=limits)
+            transport = _aiohttp_transport(verify=verify, limits=limits, proxy=proxy)
         else:
-            transport = httpx.AsyncHTTPTransport(verify=verify, limits=limits)
+            transport = httpx.AsyncHTTPTransport(verify=verify, limits=limits, proxy=proxy)
     return httpx.AsyncClient(
         transport=transport,
         timeout=timeout,
@@ -74,10 +86,14 @@ def build_http_client(
     )
 
 
-def _aiohttp_transport(*, verify: VerifyTypes, limits: httpx.Limits) -> httpx.AsyncBaseTransport:
+def _aiohttp_transport(
+    *, verify: VerifyTypes, limits: httpx.Limits, proxy: str | None
+) -> httpx.AsyncBaseTransport:
     import aiohttp
     from httpx_aiohttp import AiohttpTransport
 
+    aiohttp_proxy = _proxy_for_aiohttp(proxy)
+    forward_auth = aiohttp_proxy.headers.get("Proxy-Authorization") if aiohttp_proxy is not None else None
     connect_timeout = getattr(aiohttp, "ConnectionTimeoutError", ())
     read_timeout = (aiohttp.ServerTimeoutError, TimeoutError)
 
@@ -125,6 +141,10 @@ def _aiohttp_transport(*, verify: VerifyTypes, limits: httpx.Limits) -> httpx.As
             return session
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if forward_auth is not None and request.url.scheme == "http":
+                # aiohttp sends proxy headers only on a CONNECT; a forwarded plain request
+                # carries the proxy's credentials itself.
+                request.headers["Proxy-Authorization"] = forward_auth
             try:
                 response: httpx.Response = await super().handle_async_request(request)
             except mapped as exc:
@@ -132,5 +152,20 @@ def _aiohttp_transport(*, verify: VerifyTypes, limits: httpx.Limits) -> httpx.As
             response.stream = Stream(response.stream)  # type: ignore[arg-type]
             return response
 
-    transport: httpx.AsyncBaseTransport = Transport(verify=verify, limits=limits, trust_env=False)
+    transport: httpx.AsyncBaseTransport = Transport(
+        verify=verify, limits=limits, trust_env=False, proxy=aiohttp_proxy
+    )
     return transport
+
+
+def _proxy_for_aiohttp(proxy: str | None) -> httpx.Proxy | None:
+    """The proxy with its credentials as a ``Proxy-Authorization`` header, encoded in UTF-8 as
+    httpx does (httpx-aiohttp would hand them to aiohttp, which encodes them in Latin-1)."""
+    if proxy is None:
+        return None
+    url = httpx.URL(proxy)
+    if not url.userinfo:
+        return httpx.Proxy(url)
+    credentials = f"{url.username}:{url.password}".encode()
+    header = "Basic " + base64.b64encode(credentials).decode("ascii")
+    return httpx.Proxy(url.copy_with(username=None, password=None), headers={"Proxy-Authorization": header})

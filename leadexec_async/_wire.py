@@ -34,6 +34,20 @@ class BodyTooLargeError(httpx.DecodingError):
     """A success body went past its cap (counted after decoding); the rest was not read."""
 
 
+class AttemptTimeoutError(httpx.ReadTimeout):
+    """One attempt ran past its overall deadline (``attempt_timeout``); classified as a read timeout."""
+
+
+class UnexpectedFailureError(httpx.TransportError):
+    """Raised by the pipeline in place of an exception of no known kind met in the response path.
+
+    It may have happened after the request was sent, so a create failing so is
+    an unknown outcome; other requests are not repeated (the same would
+    likely happen again). Its message is the original's type and redacted text;
+    the original is not chained (its arguments may hold what was sent).
+    """
+
+
 class Answer:
     """One HTTP answer, read whole within the caps.
 

@@ -238,7 +238,7 @@ async def test_unusable_token_answer(api: FakeAPI) -> None:
 
 
 async def test_a_token_answer_nested_too_deep_is_unexpected_and_withheld(api: FakeAPI) -> None:
-    api.token_answers.append(httpx.Response(200, content=b"[" * 100_000))
+    api.token_answers.append(httpx.Response(200, content=b"[" * 10_000))
     async with api.client(**CREDS) as le:
         with pytest.raises(lx.UnexpectedResponseError) as caught:
             await _call(le)

@@ -69,8 +69,8 @@ async def test_callers_http_client_is_left_open(api: FakeAPI) -> None:
 
 async def test_default_backend_follows_the_event_loop(api: FakeAPI) -> None:
     async with lx.LeadExecClient(access_token="t", base_url="http://127.0.0.1:9") as le:
-        pipeline = le._pipeline()
-        transport = pipeline._http._transport
+        le._pipeline()  # builds the HTTP client
+        transport = le._http._transport
     expected = "Transport" if sniffio.current_async_library() == "asyncio" else "AsyncHTTPTransport"
     assert type(transport).__name__ == expected
     if expected == "Transport":
@@ -81,7 +81,8 @@ async def test_default_backend_follows_the_event_loop(api: FakeAPI) -> None:
 
 async def test_http_backend_httpx_is_plain_httpx(api: FakeAPI) -> None:
     async with lx.LeadExecClient(access_token="t", http_backend="httpx", max_concurrency=40) as le:
-        transport = le._pipeline()._http._transport
+        le._pipeline()  # builds the HTTP client
+        transport = le._http._transport
     assert isinstance(transport, httpx.AsyncHTTPTransport)
     assert transport._pool._max_connections >= 40
 
@@ -90,7 +91,8 @@ async def test_http_backend_aiohttp_needs_asyncio(api: FakeAPI) -> None:
     le = lx.LeadExecClient(access_token="t", http_backend="aiohttp")
     if sniffio.current_async_library() == "asyncio":
         async with le:
-            assert type(le._pipeline()._http._transport).__name__ == "Transport"
+            le._pipeline()
+            assert type(le._http._transport).__name__ == "Transport"
     else:
         with pytest.raises(lx.ValidationError) as caught:
             await le.delivery_methods.create(1, name="m")

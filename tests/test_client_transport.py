@@ -131,7 +131,8 @@ async def test_owned_transport_is_closed_on_aclose(api: FakeAPI) -> None:
         le = _client(server, api)
         async with le:
             await le.delivery_methods.update(5, 1)
-            transport = le._pipeline()._http._transport
+            le._pipeline()  # builds the HTTP client
+            transport = le._http._transport
         session = getattr(transport, "client", None)
         if session is not None:  # aiohttp under asyncio
             assert session.closed

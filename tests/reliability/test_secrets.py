@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator
+import re
+import urllib.parse
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -351,3 +353,322 @@ def test_plan_errors_never_quote_a_secret_value() -> None:
     assert len(caught.value.problems) == 3
     assert_clean(all_strings_of_exception(caught.value), "PlanError")
     assert_clean([str(p) for p in caught.value.problems], "plan problems")
+
+
+# ---------------------------------------------------------------- every fragment, every escaped form
+#
+# The rule (issue "hostile server", item 4): no secret may show whole, as any 8-character
+# piece, or JSON- or URL-escaped, in the str/repr/args of an error and its chain, in any
+# log record of any logger, or in anything reachable from the error's attributes. The
+# oracle below is written here, independently of the SDK's redaction.
+
+FRAGMENT = 8
+NON_ASCII_PASSWORD = 'pä"ss\\wörd-€-秘密-ÄÖÜ-1a2b'
+NON_ASCII_SECRET = "clïent-sécret-ñ-9z8y7x"
+PLAIN_TOKEN = "edge-TOKEN-abcdefghijklmnopqrstuvwxyz-0123456789"  # 45 characters
+
+
+def forms_of(secret: str) -> set[str]:
+    """The secret as is, JSON-escaped (ASCII-only and not) and URL-escaped (upper- and lower-case %XX)."""
+    forms = {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+    for quoted in (urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)):
+        forms.add(quoted)
+        forms.add(re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), quoted))
+    return forms
+
+
+def pieces_of(secret: str) -> set[str]:
+    out: set[str] = set()
+    for form in forms_of(secret):
+        if len(form) < FRAGMENT:
+            out.add(form)
+        out.update(form[i : i + FRAGMENT] for i in range(len(form) - FRAGMENT + 1))
+    return out
+
+
+def assert_no_piece(texts: Iterable[str], secrets: Iterable[str], where: str) -> None:
+    blob = "\n".join(texts)
+    for secret in secrets:
+        found = sorted(p for p in pieces_of(secret) if p in blob)
+        assert not found, f"pieces of a secret in {where}: {found[:3]}"
+
+
+def reachable_strings(root: object, depth: int = 8) -> Iterator[str]:
+    """str and repr of everything reachable from ``root``'s attributes, items and chain (bounded)."""
+    seen: set[int] = set()
+    stack: list[tuple[object, int]] = [(root, 0)]
+    while stack:
+        obj, level = stack.pop()
+        if id(obj) in seen or level > depth or (callable(obj) and not isinstance(obj, BaseException)):
+            continue
+        seen.add(id(obj))
+        try:
+            yield str(obj)
+            yield repr(obj)
+        except Exception:
+            continue
+        if isinstance(obj, str | bytes | int | float | bool | type(None)):
+            if isinstance(obj, bytes):
+                yield obj.decode("utf-8", "replace")
+            continue
+        children: list[object] = []
+        if isinstance(obj, BaseException):
+            children += [obj.__cause__, obj.__context__, *obj.args]
+        if isinstance(obj, Mapping | httpx.Headers):
+            children += [*obj.keys(), *obj.values()]
+        elif isinstance(obj, list | tuple | set | frozenset):
+            children += list(obj)
+        for name in getattr(obj, "__dict__", {}):
+            children.append(getattr(obj, name, None))
+        for klass in type(obj).__mro__:
+            for name in getattr(klass, "__slots__", ()):
+                children.append(getattr(obj, name, None))
+        stack.extend((c, level + 1) for c in children if c is not None)
+
+
+def all_log_texts(caplog: pytest.LogCaptureFixture) -> list[str]:
+    out = log_texts(caplog)
+    for record in caplog.records:
+        out.append(str(record.msg))
+        if record.exc_text:
+            out.append(record.exc_text)
+    return out
+
+
+@pytest.fixture
+def every_logger_at_debug(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    """Root and the libraries under the SDK at DEBUG (httpcore's trace lines included)."""
+    caplog.set_level(logging.DEBUG)
+    for name in ("leadexec_async", "httpx", "httpcore", "aiohttp", "asyncio"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    return caplog
+
+
+def _edge_bodies(secret: str, preview: int) -> list[str]:
+    """Bodies whose preview of ``preview`` characters is cut at each position inside ``secret``."""
+    return ["x" * (preview - k) + secret + " tail" for k in range(1, len(secret))]
+
+
+async def test_a_secret_cut_at_the_status_preview_edge_leaves_no_piece(
+    anyio_backend: str, every_logger_at_debug: pytest.LogCaptureFixture
+) -> None:
+    from leadexec_async._constants import STATUS_BODY_PREVIEW
+
+    bodies = _edge_bodies(PLAIN_TOKEN, STATUS_BODY_PREVIEW) + _edge_bodies(
+        NON_ASCII_PASSWORD, STATUS_BODY_PREVIEW
+    )
+    api = EchoAPI()
+    api.answers += [httpx.Response(400, text=b) for b in bodies]
+    errors: list[BaseException] = []
+    async with lx.LeadExecClient(access_token=PLAIN_TOKEN, transport=httpx.MockTransport(api)) as le:
+        for _ in bodies:
+            with pytest.raises(lx.BadRequestError) as caught:
+                await le.clients.update(3, username="u", password=NON_ASCII_PASSWORD)
+            errors.append(caught.value)
+    for error in errors:
+        assert_no_piece(all_strings_of_exception(error), [PLAIN_TOKEN, NON_ASCII_PASSWORD], str(error)[-80:])
+        assert_no_piece(reachable_strings(error), [PLAIN_TOKEN, NON_ASCII_PASSWORD], "the error's attributes")
+    assert "xxxx" in str(errors[0])  # the preview is there, only the secret went
+    assert_no_piece(all_log_texts(every_logger_at_debug), [PLAIN_TOKEN, NON_ASCII_PASSWORD], "the logs")
+
+
+async def test_a_secret_cut_at_the_id_preview_edge_leaves_no_piece(anyio_backend: str) -> None:
+    from leadexec_async._constants import ID_BODY_PREVIEW
+
+    bodies = _edge_bodies(NON_ASCII_PASSWORD, ID_BODY_PREVIEW)
+    api = EchoAPI()
+    api.answers += [httpx.Response(200, text=b) for b in bodies]
+    async with lx.LeadExecClient(access_token=PLAIN_TOKEN, transport=httpx.MockTransport(api)) as le:
+        for _ in bodies:
+            with pytest.raises(lx.UnexpectedResponseError) as caught:
+                await le.clients.update(3, username="u", password=NON_ASCII_PASSWORD)
+            assert_no_piece(reachable_strings(caught.value), [NON_ASCII_PASSWORD], str(caught.value)[-60:])
+
+
+def _escaped_echo(style: str) -> Callable[[httpx.Request], httpx.Response]:
+    """Echo the request body and Authorization header, JSON- or URL-escaped, in the body and a header."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen = request.content.decode() + " " + request.headers.get("Authorization", "")
+        if style == "json-ascii":
+            text = json.dumps({"echo": seen}, ensure_ascii=True)
+        elif style == "json":
+            text = json.dumps({"echo": seen}, ensure_ascii=False)
+        else:
+            text = "echo=" + urllib.parse.quote(seen, safe="")
+        header = urllib.parse.quote(seen, safe="")[:2000]
+        return httpx.Response(409, text=text, headers={"X-Echo": header})
+
+    return answer
+
+
+@pytest.mark.parametrize("style", ["json-ascii", "json", "url"])
+async def test_secrets_echoed_back_escaped_are_hidden(
+    anyio_backend: str, style: str, every_logger_at_debug: pytest.LogCaptureFixture
+) -> None:
+    api = EchoAPI()
+    api.answers += [_escaped_echo(style)] * 2
+    le = lx.LeadExecClient(
+        client_id="cid", client_secret=NON_ASCII_SECRET, transport=httpx.MockTransport(api)
+    )
+    async with le:
+        errors = await _errors_of(
+            [
+                lambda: le.clients.create(username="u", password=NON_ASCII_PASSWORD),
+                lambda: le.delivery_methods.update(1, 2, name="m", ftp_password=NON_ASCII_PASSWORD),
+            ]
+        )
+    issued = f"{ISSUED}1"
+    assert all(isinstance(e, lx.ConflictError) for e in errors)
+    assert "echo" in errors[0].body  # type: ignore[attr-defined]
+    for error in errors:
+        assert_no_piece(all_strings_of_exception(error), [NON_ASCII_PASSWORD, issued], f"{style}: {error}")
+        assert_no_piece(reachable_strings(error), [NON_ASCII_PASSWORD, issued], f"{style}: attributes")
+    assert_no_piece(all_log_texts(every_logger_at_debug), [NON_ASCII_PASSWORD, NON_ASCII_SECRET], "the logs")
+
+
+async def test_a_token_endpoint_echoing_a_non_ascii_secret_escaped_hides_it(anyio_backend: str) -> None:
+    api = EchoAPI()
+    api.token_answers.append(
+        lambda r: httpx.Response(400, text=json.dumps({"got": r.content.decode()}, ensure_ascii=True))
+    )
+    le = lx.LeadExecClient(
+        client_id="cid", client_secret=NON_ASCII_SECRET, transport=httpx.MockTransport(api)
+    )
+    async with le:
+        with pytest.raises(lx.BadRequestError) as caught:
+            await le.clients.update(3, username="u", password="pw-12345678")
+    assert "\\u00ef" in json.dumps(NON_ASCII_SECRET)  # the echo really is escaped
+    assert_no_piece(reachable_strings(caught.value), [NON_ASCII_SECRET], str(caught.value))
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "tok-with-CR\r-abcdef123",
+        "tok-with-LF\n-abcdef123",
+        "tok-with-NUL\0-abcdef12",
+        "tok-with-TAB\t-abcdef12",
+        "tok-with-nbsp\u00a0-abcdef",
+        "tök-non-ascii-abcdef123",
+        "tok-" + "a" * 9000,
+    ],
+)
+def test_a_static_token_that_cannot_be_a_header_is_refused_without_quoting_it(token: str) -> None:
+    with pytest.raises(lx.ValidationError) as caught:
+        lx.LeadExecClient(access_token=token)
+    assert caught.value.field == "access_token"
+    assert_no_piece(all_strings_of_exception(caught.value), [token], "ValidationError")
+    assert "token is visible ASCII only" in str(caught.value) or "longer than" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"access_token": "fetched-CRLF\r\nX-Evil: 1", "token_type": "Bearer", "expires_in": 60},
+        {"access_token": "fetched-nbsp\u00a0-token1", "token_type": "Bearer", "expires_in": 60},
+        {"access_token": "fetched-" + "b" * 9000, "token_type": "Bearer", "expires_in": 60},
+        {"access_token": "fetched-token-ok-1", "token_type": "Bearer", "expires_in": True},
+        {"access_token": "fetched-token-ok-2", "token_type": "Bearer", "expires_in": "3600"},
+        {"access_token": "fetched-token-ok-3", "token_type": "Bearer", "expires_in": 0},
+        {"access_token": "fetched-token-ok-4", "token_type": "Bearer", "expires_in": -5},
+        {"access_token": "fetched-token-ok-5", "token_type": "Bearer", "expires_in": 1e400},
+        {"access_token": "fetched-token-ok-6", "token_type": "MAC", "expires_in": 60},
+        {"access_token": "fetched-token-ok-7", "expires_in": 60},
+    ],
+)
+async def test_an_unusable_fetched_token_is_refused_with_the_body_withheld(
+    anyio_backend: str, answer: dict[str, Any], every_logger_at_debug: pytest.LogCaptureFixture
+) -> None:
+    body = (
+        json.dumps(answer)
+        if answer.get("expires_in") != 1e400
+        else json.dumps(answer).replace("Infinity", "1e400")
+    )
+    api = EchoAPI()
+    api.token_answers.append(httpx.Response(200, text=body))
+    paths: list[str] = []
+
+    def counting(request: httpx.Request) -> httpx.Response:
+        paths.append(request.url.path)
+        return api(request)
+
+    le = lx.LeadExecClient(
+        client_id="cid", client_secret=CLIENT_SECRET, transport=httpx.MockTransport(counting)
+    )
+    async with le:
+        with pytest.raises(lx.UnexpectedResponseError) as caught:
+            await le.clients.update(3, username="u", password=PASSWORD)
+    assert caught.value.body == "<token response withheld>"
+    assert paths == ["/v1/authorization/token"]  # nothing was sent with it, and not asked again
+    token = answer["access_token"]
+    assert_no_piece(reachable_strings(caught.value), [token, CLIENT_SECRET], str(caught.value))
+    assert_no_piece(all_log_texts(every_logger_at_debug), [token, CLIENT_SECRET], "the logs")
+
+
+def test_a_lower_case_bearer_token_type_is_accepted() -> None:
+    from leadexec_async._client import _parse_token
+    from leadexec_async._wire import Answer
+
+    body = json.dumps({"access_token": "abc-123", "token_type": "bearer", "expires_in": 30}).encode()
+    assert _parse_token(Answer(200, {}, body)) == ("abc-123", 30.0)
+
+
+async def test_a_piece_of_a_secret_quoted_by_the_server_is_hidden(anyio_backend: str) -> None:
+    """A server (or a proxy) that quotes only part of a secret: every 8-character piece is hidden."""
+    cuts = [PLAIN_TOKEN[i : i + 10] for i in range(0, len(PLAIN_TOKEN) - 10, 3)]
+    cuts += [NON_ASCII_PASSWORD[i : i + 9] for i in range(0, len(NON_ASCII_PASSWORD) - 9, 2)]
+    api = EchoAPI()
+    api.answers += [httpx.Response(403, text=f"refused, saw {cut!r} here") for cut in cuts]
+    async with lx.LeadExecClient(access_token=PLAIN_TOKEN, transport=httpx.MockTransport(api)) as le:
+        for _ in cuts:
+            with pytest.raises(lx.PermissionDeniedError) as caught:
+                await le.clients.update(3, username="u", password=NON_ASCII_PASSWORD)
+            assert "refused, saw" in str(caught.value)
+            assert_no_piece(
+                reachable_strings(caught.value), [PLAIN_TOKEN, NON_ASCII_PASSWORD], str(caught.value)
+            )
+
+
+@pytest.mark.parametrize("http_backend", ["httpx", "aiohttp"])
+async def test_a_real_server_echoing_the_token_everywhere_leaves_no_piece_in_errors_or_any_log(
+    anyio_backend: str, http_backend: str, every_logger_at_debug: pytest.LogCaptureFixture
+) -> None:
+    """Over a real loopback connection: the token in the reason phrase, a header and the body
+    (httpx logs the reason phrase at INFO, httpcore the headers at DEBUG)."""
+    if http_backend == "aiohttp" and anyio_backend == "trio":
+        pytest.skip("aiohttp runs on asyncio only")
+    import asyncio
+
+    from ._hostile import HostileServer
+
+    async def echo_everywhere(writer: asyncio.StreamWriter, request_head: bytes) -> None:
+        auth = next(
+            line.split(b":", 1)[1].strip()
+            for line in request_head.split(b"\r\n")
+            if line.lower().startswith(b"authorization:")
+        )
+        body = request_head + b" " + json.dumps({"auth": auth.decode()}).encode()
+        writer.write(
+            b"HTTP/1.1 400 "
+            + auth
+            + b"\r\nX-Echo: "
+            + auth
+            + b"\r\nContent-Length: %d\r\n\r\n" % len(body)
+            + body
+        )
+
+    with HostileServer(echo_everywhere) as server:
+        async with lx.LeadExecClient(
+            access_token=PLAIN_TOKEN, base_url=server.url, http_backend=http_backend, trust_env=False
+        ) as le:
+            with pytest.raises(lx.BadRequestError) as caught:
+                await le.clients.update(3, username="u", password=NON_ASCII_PASSWORD)
+    assert "X-Echo" in caught.value.response.headers
+    assert_no_piece(reachable_strings(caught.value), [PLAIN_TOKEN, NON_ASCII_PASSWORD], "the error")
+    texts = all_log_texts(every_logger_at_debug)
+    assert (
+        any("HTTP Request" in t or "receive_response_headers" in t for t in texts)
+        or http_backend == "aiohttp"
+    )
+    assert_no_piece(texts, [PLAIN_TOKEN, NON_ASCII_PASSWORD], "the logs")

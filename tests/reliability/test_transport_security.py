@@ -287,7 +287,8 @@ def test_verify_values_that_are_not_a_setting_are_refused_at_once(value: Any) ->
 async def test_a_default_context_verifies_certificates_and_host_names(anyio_backend: str) -> None:
     """What the SDK builds when nothing is said: CERT_REQUIRED and host-name checks, on both backends."""
     async with lx.LeadExecClient(access_token="t") as le:
-        transport = le._pipeline()._http._transport
+        le._pipeline()  # builds the HTTP client
+        transport = le._http._transport
         pool = getattr(transport, "_pool", None)
         context = pool._ssl_context if pool is not None else transport.ssl_context  # type: ignore[attr-defined]
         assert isinstance(context, ssl.SSLContext)
