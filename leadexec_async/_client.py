@@ -7,8 +7,9 @@ import math
 import os
 import ssl
 from collections.abc import Awaitable, Callable
+from functools import partial
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import anyio
 import httpx
@@ -21,7 +22,7 @@ from ._auth import ClientCredentialsAuth, StaticAuth
 from ._errors import ClientClosedError, UnexpectedResponseError, ValidationError
 from ._limits import AdaptiveRateLimiter, ConcurrencyLimiter, RateLimiter
 from ._logging import configure_from_env, logger
-from ._pipeline import Pipeline
+from ._pipeline import Pipeline, TracedPipeline
 from ._records import SECRET_FIELDS, masked_wire
 from ._resources import (
     CLIENTS,
@@ -32,7 +33,11 @@ from ._resources import (
     DeliveryMethodsResource,
 )
 from ._retry import Kind, RetryPolicy
+from ._tracing import make_tracer
 from ._transport import VerifyTypes, build_http_client
+
+if TYPE_CHECKING:
+    from opentelemetry.trace import TracerProvider
 
 __all__ = ["LeadExecClient", "pacing_of"]
 
@@ -75,6 +80,11 @@ class LeadExecClient:
         http_backend: ``"auto"`` (aiohttp under asyncio, httpx under trio),
             ``"aiohttp"`` or ``"httpx"``; chosen at the first request.
         sleep: the function awaited between attempts (tests pass an instant one).
+        tracing: OpenTelemetry spans, one per call (the ``otel`` extra): ``True``
+            uses the global tracer provider, a ``TracerProvider`` uses that one,
+            ``False`` turns tracing off; ``None`` (default) reads
+            ``LEADEXEC_TRACING`` (``1``/``true``/``on``/``yes``; off when unset).
+            See :mod:`leadexec_async._tracing` for the attributes and events.
     """
 
     def __init__(
@@ -96,6 +106,7 @@ class LeadExecClient:
         verify: VerifyTypes = True,
         http_backend: str = C.DEFAULT_HTTP_BACKEND,
         sleep: Sleep | None = None,
+        tracing: bool | TracerProvider | None = C.DEFAULT_TRACING,
     ) -> None:
         configure_from_env()
         self._base_url = _check_base_url(base_url or os.environ.get(C.ENV_BASE_URL) or C.DEFAULT_BASE_URL)
@@ -131,6 +142,7 @@ class LeadExecClient:
         self._http = http_client
         self._owns_http = http_client is None
         self._sleep = sleep or anyio.sleep
+        self._tracer = make_tracer(tracing)  # [tracing] None when off: opentelemetry is not imported
         self._live: Pipeline | None = None
         self._closed = False
         self.clients = ClientsResource(self._pipeline, CLIENTS)
@@ -154,7 +166,10 @@ class LeadExecClient:
                 max_concurrency=self._max_concurrency,
                 transport=self._transport,
             )
-        live = self._live = Pipeline(
+        make: Callable[..., Pipeline] = (  # [tracing] a span per call when tracing is on
+            Pipeline if self._tracer is None else partial(TracedPipeline, tracer=self._tracer)
+        )
+        live = self._live = make(
             http=self._http,
             base_url=self._base_url,
             auth=self._auth,
