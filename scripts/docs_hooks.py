@@ -147,33 +147,43 @@ def reference_pages() -> dict[str, str]:
     client.extend(_directive(path, inherited_members=True) for path in RESOURCES)
     pages["reference/client.md"] = "\n".join(client)
 
-    errors = ["# Errors\n", "Every error the SDK raises derives from `LeadExecError` "
-              "(see [errors and retries](../guides/errors-and-retries.md)).\n"]
+    errors = [
+        "# Errors\n",
+        "Every error the SDK raises derives from `LeadExecError` "
+        "(see [errors and retries](../guides/errors-and-retries.md)).\n",
+    ]
     errors.extend(_directive(f"{PACKAGE}.{name}", show_bases=True) for name in groups["errors"])
     pages["reference/errors.md"] = "\n".join(errors)
 
-    enums = ["# Enums\n", "Every enum-typed argument takes a member, its value, its name or its label "
-             "(`parse`). The labels are the API reference's.\n"]
+    enums = [
+        "# Enums\n",
+        "Every enum-typed argument takes a member, its value, its name or its label "
+        "(`parse`). The labels are the API reference's.\n",
+    ]
     for name in groups["enums"]:
-        enums.append(
-            _directive(f"{PACKAGE}.{name}", show_bases=False, inherited_members=True, members=["parse", "label"])
-        )
+        options = {"show_bases": False, "inherited_members": True, "members": ["parse", "label"]}
+        enums.append(_directive(f"{PACKAGE}.{name}", **options))
         enums.append(_enum_table(getattr(package, name)))
     enums_module = importlib.import_module(f"{PACKAGE}.enums")
-    helpers = [n for n in enums_module.__all__ if getattr(enums_module, n) not in
-               [getattr(package, m) for m in package.__all__]]
+    helpers = [
+        n
+        for n in enums_module.__all__
+        if getattr(enums_module, n) not in [getattr(package, m) for m in package.__all__]
+    ]
     if helpers:
         enums.append("## Helpers of `leadexec_async.enums`\n")
         enums.extend(_directive(f"{PACKAGE}.enums.{name}", heading_level=3) for name in helpers)
     pages["reference/enums.md"] = "\n".join(enums)
 
-    builders = ["# Builders\n", "The nested rows of a record, checked when they are made "
-                "(see [records and updates](../guides/records-and-updates.md#nested-rows-and-dates)).\n"]
+    builders = [
+        "# Builders\n",
+        "The nested rows of a record, checked when they are made "
+        "(see [records and updates](../guides/records-and-updates.md#nested-rows-and-dates)).\n",
+    ]
     builders.extend(_directive(f"{PACKAGE}.{name}") for name in groups["builders"])
     pages["reference/builders.md"] = "\n".join(builders)
 
-    more = ["# More public names\n",
-            "Every other name of `leadexec_async.__all__`, as it is added.\n"]
+    more = ["# More public names\n", "Every other name of `leadexec_async.__all__`, as it is added.\n"]
     more.extend(_directive(f"{PACKAGE}.{name}") for name in groups["more"])
     pages["reference/more.md"] = "\n".join(more)
 
@@ -182,15 +192,20 @@ def reference_pages() -> dict[str, str]:
             module, show_root_heading=False, members=list(importlib.import_module(module).__all__)
         )
 
-    index = ["# API reference\n",
-             "Generated from the docstrings and signatures of the installed package: every name of "
-             "`leadexec_async.__all__` is on one of these pages.\n",
-             "| name | kind |", "| --- | --- |"]
+    index = [
+        "# API reference\n",
+        "Generated from the docstrings and signatures of the installed package: every name of "
+        "`leadexec_async.__all__` is on one of these pages.\n",
+        "| name | kind |",
+        "| --- | --- |",
+    ]
     for group, names in groups.items():
         page, title = titles[group]
         index.extend(f"| [`{name}`][{PACKAGE}.{name}] | [{title}]({page}) |" for name in names)
     index.append("")
-    index.append("Modules: [`leadexec_async.bulk`](bulk.md), [`leadexec_async.provision`](provision.md), "
-                 "[`leadexec_async.emulator`](emulator.md).\n")
+    index.append(
+        "Modules: [`leadexec_async.bulk`](bulk.md), [`leadexec_async.provision`](provision.md), "
+        "[`leadexec_async.emulator`](emulator.md).\n"
+    )
     pages["reference/index.md"] = "\n".join(index)
     return pages
