@@ -84,7 +84,7 @@ class LeadExecClient:
             uses the global tracer provider, a ``TracerProvider`` uses that one,
             ``False`` turns tracing off; ``None`` (default) reads
             ``LEADEXEC_TRACING`` (``1``/``true``/``on``/``yes``; off when unset).
-            See :mod:`leadexec_async._tracing` for the attributes and events.
+            The tracing guide lists the attributes and events.
     """
 
     def __init__(

@@ -34,3 +34,19 @@ class SphinxRolesAsCode(griffe.Extension):
     def on_object(self, *, obj: griffe.Object, loader: griffe.GriffeLoader, **kwargs: Any) -> None:
         if obj.docstring is not None:
             obj.docstring.value = plain_roles(obj.docstring.value)
+
+
+class ConstantDefaults(griffe.Extension):
+    """Show a default written as ``C.NAME`` (a constant of ``leadexec_async._constants``) as its value.
+
+    Signatures say ``timeout=30.0`` rather than ``timeout=C.DEFAULT_TIMEOUT``; the
+    value is read from the installed package, so it cannot drift.
+    """
+
+    def on_function(self, *, func: griffe.Function, loader: griffe.GriffeLoader, **kwargs: Any) -> None:
+        from leadexec_async import _constants
+
+        for parameter in func.parameters:
+            match = re.fullmatch(r"C\.([A-Z][A-Z0-9_]*)", str(parameter.default or ""))
+            if match and hasattr(_constants, match.group(1)):
+                parameter.default = repr(getattr(_constants, match.group(1)))
