@@ -157,12 +157,12 @@ def reference_pages() -> dict[str, str]:
 
     enums = [
         "# Enums\n",
-        "Every enum-typed argument takes a member, its value, its name or its label "
-        "(`parse`). The labels are the API reference's.\n",
+        "Every enum-typed argument takes a member, its value, its name or its label. "
+        "The labels are the API reference's.\n",
+        _directive(f"{PACKAGE}.enums", show_root_heading=False, members=False),
     ]
     for name in groups["enums"]:
-        options = {"show_bases": False, "inherited_members": True, "members": ["parse", "label"]}
-        enums.append(_directive(f"{PACKAGE}.{name}", **options))
+        enums.append(_directive(f"{PACKAGE}.{name}", show_bases=False, members=False))
         enums.append(_enum_table(getattr(package, name)))
     enums_module = importlib.import_module(f"{PACKAGE}.enums")
     helpers = [
