@@ -191,6 +191,14 @@ def reference_pages() -> dict[str, str]:
         pages[path] = f"# `{module}`\n\n{summary}\n\n" + _directive(
             module, show_root_heading=False, members=list(importlib.import_module(module).__all__)
         )
+    # the emulator's pytest fixtures, after the emulator itself
+    plugin = f"{PACKAGE}.emulator.pytest_plugin"
+    pages["reference/emulator.md"] += "\n## The pytest fixtures\n\n" + _directive(
+        plugin,
+        show_root_heading=False,
+        heading_level=3,
+        members=list(importlib.import_module(plugin).__all__),
+    )
 
     index = [
         "# API reference\n",

@@ -39,6 +39,7 @@ MODULES = [
     "leadexec_async.enums",
     "leadexec_async.provision",
     "leadexec_async.emulator",
+    "leadexec_async.emulator.pytest_plugin",
 ]
 RESOURCES = ["ClientsResource", "DeliveryMethodsResource", "DeliveryAccountsResource"]
 _ID = re.compile(r'\bid="([^"]+)"')
