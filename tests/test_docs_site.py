@@ -11,7 +11,9 @@ One build per test session (about ten seconds), into a temporary folder:
 * every enum member's label is on the enums page;
 * every link inside the built site leads to a file of the site, and no page
   loads anything from another host (the site builds and reads offline);
-* ``fields.md`` is in the navigation exactly when the file exists.
+* ``fields.md`` is in the navigation exactly when the file exists;
+* every relative link of the README (which is not part of the site) leads to a file, and an
+  anchor in it to a heading of that file.
 """
 
 from __future__ import annotations
@@ -183,3 +185,23 @@ def test_fields_page_is_in_the_nav_exactly_when_it_exists(tmp_path: Path) -> Non
         pages = nav_pages(hooks.on_config(config).nav)
         assert ("fields.md" in pages) is present
         assert "guides/quickstart.md" in pages
+
+
+def _anchor(heading: str) -> str:
+    """The id Markdown renderers (GitHub's, Python-Markdown's toc) give a heading, for plain headings."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def test_the_readme_links_lead_to_files_and_headings() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    links = re.findall(r"\]\(([^)\s]+)\)", readme)
+    local = [link for link in links if not re.match(r"[a-z]+:", link)]
+    assert any(link.startswith("docs/guides/") for link in local)
+    for link in local:
+        path, _, anchor = link.partition("#")
+        target = ROOT / path
+        assert target.is_file(), link
+        if anchor:
+            headings = re.findall(r"^#+ (.+)$", target.read_text(encoding="utf-8"), re.MULTILINE)
+            assert anchor in {_anchor(h) for h in headings}, link
