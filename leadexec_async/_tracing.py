@@ -50,8 +50,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
-
 from ._constants import ENV_TRACING, TRACER_NAME, TRACING_OFF, TRACING_ON
 from ._errors import (
     APIStatusError,
@@ -138,9 +136,13 @@ class CallTracer:
         body: Mapping[str, Any],
         headers: dict[str, str],
         operation: str,
-        parse: Callable[[httpx.Response], T],
+        parse: Callable[[Any], T],
     ) -> T:
-        """``send(kind, method, path, body, headers, operation, parse)`` inside one span."""
+        """``send(kind, method, path, body, headers, operation, parse)`` inside one span.
+
+        ``parse`` is wrapped to note the status of the answer it is given (an
+        :class:`httpx.Response`'s ``status_code``, or a wire answer's ``status``).
+        """
         span = self._tracer.start_span(
             f"leadexec.{operation}",
             kind=self._internal,
@@ -153,8 +155,9 @@ class CallTracer:
         )
         call = _Call(span)
 
-        def parse_answer(response: httpx.Response) -> T:
-            call.status = response.status_code
+        def parse_answer(response: Any) -> T:
+            status = getattr(response, "status_code", None)
+            call.status = status if isinstance(status, int) else getattr(response, "status", None)
             return parse(response)
 
         token = _current.set(call)

@@ -452,3 +452,26 @@ def test_tracing_true_follows_the_global_provider_set_later() -> None:
         """
     )
     assert result == {"names": ["leadexec.upsert_client"], "scope": "leadexec_async"}
+
+
+async def test_the_status_of_a_wire_answer_is_read_too(
+    provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    from leadexec_async._retry import Kind
+    from leadexec_async._tracing import CallTracer
+    from leadexec_async._wire import Answer
+
+    async def send(*args: Any) -> int:
+        parse = args[-1]
+        result: int = parse(Answer(201, {}, b"9"))
+        return result
+
+    tracer = CallTracer(provider.get_tracer("test"))
+    result = await tracer.trace(
+        send, Kind.CREATE, "put", "/x", {}, {}, "upsert_delivery_account", lambda a: int(a.body)
+    )
+    assert result == 9
+    attributes = dict(only(exporter, "leadexec.upsert_delivery_account").attributes or {})
+    assert attributes["http.response.status_code"] == 201
+    assert attributes["http.request.method"] == "PUT"
+    assert attributes["leadexec.record_id"] == 9
