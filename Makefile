@@ -5,11 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help venv test pytest lint format typecheck generate check-generated demo bench soak emulator clean
+.PHONY: help venv test pytest lint format typecheck generate check-generated demo bench soak emulator docs clean
 
 help:
 	@echo "make test             lint, type check, generated-code drift check and the test suite"
 	@echo "make demo             start the emulator, provision the example plan twice, stop the emulator"
+	@echo "make docs             build the documentation site into site/ (mkdocs build --strict)"
 	@echo "make generate         regenerate generated/ from spec/openapi.yaml"
 	@echo "make check-generated  fail if generated/ differs from a fresh generation"
 	@echo "make lint | typecheck | format | bench | soak | emulator"
@@ -56,5 +57,10 @@ soak: venv
 emulator: venv
 	$(BIN)/leadexec emulator --host 127.0.0.1 --port 8080
 
+# The documentation site (mkdocs.yml, docs/). tests/test_docs_site.py builds it too, so
+# make test fails on a broken link or a public name left out of the reference.
+docs: venv
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
 clean:
-	rm -rf $(VENV) build dist .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist site .mypy_cache .ruff_cache

@@ -32,6 +32,13 @@ What it shows:
   it failed (the API has no delete and no lookup, so the caller needs them to
   finish the job with updates).
 
+Tracing: with OpenTelemetry configured in the process (an SDK tracer provider
+and exporter, e.g. by ``opentelemetry-instrument``) and ``LEADEXEC_TRACING=1``
+(read by the SDK; or ``create_app(tracing=provider)``), every LeadExec call a
+request makes is one span (``leadexec.upsert_client``, ...) under that
+request's span: operation, record kind, attempts, final status, outcome, and
+an event per retry wait. No password reaches a span. See docs/guides/tracing.md.
+
 Configuration comes from the environment: ``LEADEXEC_BASE_URL``, and
 ``LEADEXEC_ACCESS_TOKEN`` or ``LEADEXEC_CLIENT_ID`` + ``LEADEXEC_CLIENT_SECRET``
 (read by the SDK itself), plus ``LEADEXEC_MAX_CONCURRENCY`` and
@@ -218,7 +225,8 @@ def create_app(**client_options: Any) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Created inside the running event loop, closed before it stops: no
-        # "Event loop is closed" at shutdown, no connection left open.
+        # "Event loop is closed" at shutdown, no connection left open. With
+        # LEADEXEC_TRACING=1 (or tracing=...) each LeadExec call is a span.
         async with lx.LeadExecClient(**options) as le:
             app.state.leadexec = le
             log.info("LeadExec client ready: %r", le)

@@ -10,8 +10,9 @@ import ssl
 import urllib.parse
 import urllib.request
 from collections.abc import Awaitable, Callable
+from functools import partial
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import anyio
 import httpx
@@ -25,7 +26,7 @@ from ._errors import ClientClosedError, ValidationError, shown
 from ._httpx_wire import HttpxWire
 from ._limits import AdaptiveRateLimiter, ConcurrencyLimiter, RateLimiter
 from ._logging import Secret, configure_from_env, logger, unwatch_secrets, watch_secrets
-from ._pipeline import Pipeline, Rejected
+from ._pipeline import Pipeline, Rejected, TracedPipeline
 from ._records import SECRET_FIELDS, masked_wire
 from ._resources import (
     CLIENTS,
@@ -36,8 +37,12 @@ from ._resources import (
     DeliveryMethodsResource,
 )
 from ._retry import Kind, RetryPolicy
+from ._tracing import make_tracer
 from ._transport import VerifyTypes, build_http_client
 from ._wire import Answer
+
+if TYPE_CHECKING:
+    from opentelemetry.trace import TracerProvider
 
 __all__ = ["LeadExecClient", "pacing_of"]
 
@@ -97,6 +102,11 @@ class LeadExecClient:
             unless ``NO_PROXY`` names the host; read once, here. A loopback
             ``http://`` base URL is never sent through a proxy from the
             environment. ``False`` ignores these variables.
+        tracing: OpenTelemetry spans, one per call (the ``otel`` extra): ``True``
+            uses the global tracer provider, a ``TracerProvider`` uses that one,
+            ``False`` turns tracing off; ``None`` (default) reads
+            ``LEADEXEC_TRACING`` (``1``/``true``/``on``/``yes``; off when unset).
+            The tracing guide lists the attributes and events.
     """
 
     def __init__(
@@ -122,6 +132,7 @@ class LeadExecClient:
         max_error_body: int = C.DEFAULT_MAX_ERROR_BODY,
         proxy: str | None = None,
         trust_env: bool = True,
+        tracing: bool | TracerProvider | None = C.DEFAULT_TRACING,
     ) -> None:
         configure_from_env()
         self._base_url = _check_base_url(base_url or os.environ.get(C.ENV_BASE_URL) or C.DEFAULT_BASE_URL)
@@ -178,6 +189,7 @@ class LeadExecClient:
         self._http = http_client
         self._owns_http = http_client is None
         self._sleep = sleep or anyio.sleep
+        self._tracer = make_tracer(tracing)  # [tracing] None when off: opentelemetry is not imported
         self._live: Pipeline | None = None
         self._closed = False
         auth, proxy_secrets = self._auth, _proxy_secrets(proxy_url)
@@ -214,7 +226,10 @@ class LeadExecClient:
                     f"{exc.strerror if isinstance(exc, OSError) and exc.strerror else exc})",
                     field="verify",
                 ) from None
-        live = self._live = Pipeline(
+        make: Callable[..., Pipeline] = (  # [tracing] a span per call when tracing is on
+            Pipeline if self._tracer is None else partial(TracedPipeline, tracer=self._tracer)
+        )
+        live = self._live = make(
             wire=HttpxWire(self._http, owned=self._owns_http),
             base_url=self._base_url,
             auth=self._auth,

@@ -242,3 +242,11 @@ EMULATOR_KEEP_ALIVE: Final = 30  # seconds an idle kept-alive connection stays o
 EMULATOR_BACKLOG: Final = 2048  # connections waiting to be accepted (bursts of a bulk run)
 EMULATOR_LOG_LEVEL: Final = "info"  # uvicorn's log level under ``leadexec emulator``
 EMULATOR_BACKGROUND_LOG_LEVEL: Final = "warning"  # ... and in a background thread (run_emulator, fixtures)
+
+# OpenTelemetry tracing (the ``otel`` extra; see leadexec_async/_tracing.py). Off by default;
+# ``LeadExecClient(tracing=None)`` reads ENV_TRACING, whose accepted values are these.
+DEFAULT_TRACING: Final = None
+ENV_TRACING: Final = "LEADEXEC_TRACING"
+TRACING_ON: Final = ("1", "true", "on", "yes")
+TRACING_OFF: Final = ("", "0", "false", "off", "no")
+TRACER_NAME: Final = "leadexec_async"  # the instrumentation scope of the spans

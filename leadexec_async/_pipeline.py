@@ -57,6 +57,7 @@ from ._errors import (
 from ._limits import ConcurrencyLimiter, RateLimiter
 from ._logging import Redactor, logger, redact
 from ._retry import Action, Kind, RetryPolicy, classify_exception, classify_status, parse_retry_after
+from ._tracing import CallTracer, note_retry  # [tracing]
 from ._wire import Answer, AttemptTimeoutError, UnexpectedFailureError, Wire
 
 T = TypeVar("T")
@@ -421,7 +422,40 @@ class Pipeline:
 
     @staticmethod
     def _log_retry(method: str, path: str, reason: str, attempt: int, delay: float) -> None:
+        note_retry(reason, attempt, delay)  # [tracing] a span event, when the call is traced
         if logger.isEnabledFor(_INFO):
             logger.info(
                 "%s %s: %s on attempt %d; retrying in %.2f s", method.upper(), path, reason, attempt, delay
             )
+
+
+# -- [tracing] hook: the pipeline of a client with tracing on ---------------------------
+
+
+class TracedPipeline(Pipeline):
+    """A :class:`Pipeline` whose every call is one span (:mod:`leadexec_async._tracing`).
+
+    A subclass, so that a client without tracing runs the plain loop at no cost.
+    """
+
+    __slots__ = ("_tracer",)
+
+    def __init__(self, *, tracer: CallTracer, **options: Any) -> None:
+        super().__init__(**options)
+        self._tracer = tracer
+
+    async def request(
+        self,
+        kind: Kind,
+        method: str,
+        path: str,
+        body: Mapping[str, Any],
+        headers: dict[str, str],
+        operation: str,
+        parse: Parse[T],
+        max_body: int,
+    ) -> T:
+        """:meth:`Pipeline.request` inside one span."""
+        return await self._tracer.trace(
+            super().request, kind, method, path, body, headers, operation, parse, max_body
+        )

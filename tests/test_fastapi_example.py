@@ -384,3 +384,44 @@ def test_runs_under_uvicorn_and_shuts_down_cleanly(env: EmulatorServer) -> None:
     assert not [t for t in (*SHUTDOWN_NOISE, "Warning") if t in output], output
     assert PASSWORD not in output
     assert len(env.state()["delivery_accounts"]) == 50
+
+
+# -- tracing ---------------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_each_leadexec_call_of_a_request_is_a_span_under_the_request_span(env: EmulatorServer) -> None:
+    pytest.importorskip("opentelemetry.sdk")
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    env.schedule_fault("503", operation="upsert_delivery_account", times=1)
+    app = fastapi_app.create_app(tracing=provider)
+    async with served(app) as http:
+        # what a server instrumentation (opentelemetry-instrumentation-fastapi) would open
+        with provider.get_tracer("test").start_as_current_span("POST /buyers") as request_span:
+            answer = await http.post("/buyers", json=buyer("traced"))
+    assert answer.status_code == 201, answer.text
+    ids = answer.json()
+    spans = [s for s in exporter.get_finished_spans() if s.name.startswith("leadexec.")]
+    assert [s.name for s in spans] == [
+        "leadexec.upsert_client",
+        "leadexec.upsert_delivery_method",
+        "leadexec.upsert_delivery_account",
+    ]
+    assert all(s.parent is not None and s.parent.span_id == request_span.context.span_id for s in spans)
+    attributes = [dict(s.attributes or {}) for s in spans]
+    assert [a["leadexec.record_id"] for a in attributes] == [
+        ids["client_id"],
+        ids["delivery_method_id"],
+        ids["delivery_account_id"],
+    ]
+    assert [a["leadexec.attempts"] for a in attributes] == [1, 1, 2]
+    assert [e.name for e in spans[2].events] == ["leadexec.retry"]
+    assert all(a["leadexec.outcome"] == "done" for a in attributes)
+    assert PASSWORD not in "".join(s.to_json() for s in exporter.get_finished_spans())
+    provider.shutdown()

@@ -1,4 +1,5 @@
-"""The README's code, run, so that the documentation cannot drift from the code.
+"""The code of the README and of the guides (docs/index.md, docs/guides/*.md), run, so that the
+documentation cannot drift from the code.
 
 * Every ``python`` block compiles. Complete programs (``asyncio.run``,
   ``trio.run``, ``run_emulator``) run in a subprocess against the emulator,
@@ -34,7 +35,9 @@ pytest.importorskip("uvicorn")
 from leadexec_async.emulator import EmulatorServer
 
 ROOT = Path(__file__).resolve().parent.parent
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+#: every document whose code is run: the README, then the site's home page and guides
+DOCUMENTS = [ROOT / "README.md", ROOT / "docs" / "index.md", *sorted((ROOT / "docs" / "guides").glob("*.md"))]
+TEXTS = {path.relative_to(ROOT).as_posix(): path.read_text(encoding="utf-8") for path in DOCUMENTS}
 _FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 
@@ -43,15 +46,17 @@ class Block:
     lang: str
     code: str
     line: int
+    document: str = "README.md"
 
     def __str__(self) -> str:
-        return f"README.md:{self.line}"
+        return f"{self.document}:{self.line}"
 
 
 def _blocks(lang: str) -> list[Block]:
     return [
-        Block(m.group(1), m.group(2), README.count("\n", 0, m.start()) + 1)
-        for m in _FENCE.finditer(README)
+        Block(m.group(1), m.group(2), text.count("\n", 0, m.start()) + 1, document)
+        for document, text in TEXTS.items()
+        for m in _FENCE.finditer(text)
         if m.group(1) == lang
     ]
 
@@ -71,13 +76,42 @@ SNIPPETS = [
 ]
 FRAGMENTS = [b for b in PYTHON if b not in PYTEST and b not in PROGRAMS and b not in SNIPPETS]
 CONSOLE = _blocks("console")
-_QUICKSTART_AT = README.index("Save this as `quickstart.py`")
-QUICKSTART = next(b for b in PYTHON if README.index(b.code) > _QUICKSTART_AT)
+
+
+def _quickstarts() -> dict[Block, str]:
+    """The quickstart program of each document that has one -> the output that document promises."""
+    found = {}
+    for document, text in TEXTS.items():
+        at = text.find("Save this as `quickstart.py`")
+        if at < 0:
+            continue
+        block = next(b for b in PYTHON if b.document == document and text.index(b.code) > at)
+        promised = re.search(r"It prints `([^`]+)`", text[at:])
+        assert promised is not None, document
+        found[block] = promised.group(1)
+    return found
+
+
+QUICKSTARTS = _quickstarts()
+# A program whose block is followed at once by "prints `...`" must print exactly that.
+PROMISED = {
+    b: m.group(1)
+    for b in PROGRAMS
+    for m in [
+        re.match(
+            r"```\n\n(?:It )?prints `([^`]+)`",
+            TEXTS[b.document][TEXTS[b.document].index(b.code) + len(b.code) :],
+        )
+    ]
+    if m is not None
+}
 
 
 def test_the_readme_has_the_blocks_these_tests_expect() -> None:
-    assert len(PROGRAMS) >= 4  # quickstart, bulk, trio, run_emulator
-    assert QUICKSTART in PROGRAMS
+    assert len(PROGRAMS) >= 6  # quickstart (README and guide), bulk, trio, run_emulator, tracing
+    assert {b.document for b in QUICKSTARTS} == {"README.md", "docs/guides/quickstart.md"}
+    assert all(b in PROGRAMS for b in QUICKSTARTS)
+    assert [b.document for b in PROMISED] == ["docs/guides/tracing.md"]
     assert len(PYTEST) == 1
     assert SNIPPETS
     assert FRAGMENTS
@@ -114,10 +148,8 @@ def test_programs_run_against_the_emulator(
     assert done.returncode == 0, done.stderr
     if "run_emulator(" not in block.code:
         assert leadexec_emulator.state()["clients"], "the program created nothing"
-    if block == QUICKSTART:
-        promised = re.search(r"It prints `([^`]+)`", README)
-        assert promised is not None
-        assert done.stdout.strip() == promised.group(1)
+    if block in QUICKSTARTS or block in PROMISED:
+        assert done.stdout.strip() == {**QUICKSTARTS, **PROMISED}[block]
 
 
 @pytest.mark.parametrize("block", SNIPPETS, ids=str)
