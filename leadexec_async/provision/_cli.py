@@ -56,7 +56,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--base-url", metavar="URL", help="API address (default: $LEADEXEC_BASE_URL or production)"
     )
     parser.add_argument(
-        "--ledger", metavar="PATH", help=f"ledger file (default: next to the plan, PLAN{C.LEDGER_SUFFIX})"
+        "--ledger",
+        metavar="PATH|URL",
+        help=f"ledger: a SQLite file (default: next to the plan, PLAN{C.LEDGER_SUFFIX}) or a "
+        "postgresql://user@host/db URL (the 'postgres' extra; password best in PGPASSWORD)",
     )
     parser.add_argument(
         "--concurrency",
@@ -110,7 +113,7 @@ def _run(args: argparse.Namespace, out: Any) -> int:
     import anyio
 
     from .._constants import DEFAULT_BASE_URL, ENV_BASE_URL
-    from .ledger import Ledger, LedgerError, default_ledger_path
+    from .ledger import Ledger, LedgerError, default_ledger_path, is_ledger_url
     from .plan import PlanError, load_plan
     from .runner import Runner, RunSummary
 
@@ -131,13 +134,15 @@ def _run(args: argparse.Namespace, out: Any) -> int:
         out.error(f"--report {report_path}: the folder {report_path.parent} does not exist")
         return EXIT_BAD_INPUT
     base_url = args.base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
-    ledger_path = Path(args.ledger) if args.ledger else default_ledger_path(args.plan)
+    ledger_path: Path | str = Path(args.ledger) if args.ledger else default_ledger_path(args.plan)
+    if is_ledger_url(args.ledger):
+        ledger_path = args.ledger  # PostgreSQL; shown by the ledger without its password
     try:
         server = Ledger.server_of(base_url)
     except Exception as error:  # httpx.InvalidURL and friends
         out.error(f"--base-url: not a usable URL: {error}")
         return EXIT_BAD_INPUT
-    if args.dry_run and not ledger_path.exists():
+    if args.dry_run and isinstance(ledger_path, Path) and not ledger_path.exists():
         ledger_path = Path(":memory:")  # nothing applied yet, and a dry run writes no file
     try:
         ledger = Ledger(ledger_path, server=server)
@@ -153,7 +158,7 @@ def _run(args: argparse.Namespace, out: Any) -> int:
             summary: RunSummary = runner.preview()
             out.dry_run(summary)
         else:
-            out.start(plan, base_url, ledger_path)
+            out.start(plan, base_url, ledger)
             outcome = anyio.run(_apply, runner, args, base_url, out)
             if outcome is _STOPPED_AT_ONCE:
                 out.error(

@@ -6,7 +6,6 @@ Imported only when the command runs (it needs rich, from the ``cli`` extra).
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
@@ -52,7 +51,7 @@ class Output:
             f"[bold red]leadexec provision:[/] {message}", highlight=False, markup=True, soft_wrap=True
         )
 
-    def start(self, plan: Plan, base_url: str, ledger: Path) -> None:
+    def start(self, plan: Plan, base_url: str, ledger: object) -> None:
         """The run begins."""
         total = len(plan.records)
         self.console.print(

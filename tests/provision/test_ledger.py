@@ -1,8 +1,11 @@
-"""The ledger: durable states, fingerprints of the plan (never of the wire body), no secret stored."""
+"""The ledger: durable states, fingerprints of the plan (never of the wire body), no secret stored.
+
+Every test that takes ``ledger_target`` runs on both backends: a SQLite file
+and a real PostgreSQL server (see ``conftest.py``).
+"""
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +16,7 @@ import pytest
 from leadexec_async.cli import main as leadexec
 from leadexec_async.provision import Ledger, LedgerError, default_ledger_path, fingerprint
 
-from ._helpers import PASSWORD, PASSWORD_VAR, write_plan
+from ._helpers import PASSWORD, PASSWORD_VAR, ledger_args, ledger_rows, ledger_text, write_plan
 
 
 def test_default_ledger_sits_next_to_the_plan() -> None:
@@ -29,19 +32,26 @@ def test_fingerprints_depend_on_fields_and_parents_only() -> None:
     assert m != fingerprint("delivery_method", {"name": "n"}, {"client_uid": 2})
 
 
-def test_secrets_change_the_fingerprint_but_are_never_stored(tmp_path: Path) -> None:
+def test_secrets_change_the_fingerprint_but_are_never_stored(ledger_target: Path | str) -> None:
     one = fingerprint("client", {"username": "u", "password": "hunter2-secret"}, {})
     two = fingerprint("client", {"username": "u", "password": "other-secret"}, {})
     assert one != two
-    path = tmp_path / "l.sqlite"
-    with Ledger(path, server="http://127.0.0.1:1") as ledger:
-        ledger.done("client", "u", record_id=5, parent_id=None, fingerprint=one)
-    for file in tmp_path.iterdir():
-        assert b"hunter2-secret" not in file.read_bytes()
+    with Ledger(ledger_target, server="http://127.0.0.1:1") as ledger:
+        fields = {"username": "u", "password": "hunter2-secret", "nested": {"ftp_password": "ftp-secret-9"}}
+        ledger.done("client", "u", record_id=5, parent_id=None, fingerprint=one, applied=fields)
+        applied = ledger.last_applied("client", "u")
+    assert applied is not None
+    assert applied["username"] == "u"
+    assert set(applied["password"]) == {"sha256"}
+    assert set(applied["nested"]["ftp_password"]) == {"sha256"}
+    text = ledger_text(ledger_target)
+    assert "u" in text  # the ledger was read
+    for secret in ("hunter2-secret", "ftp-secret-9"):
+        assert secret not in text
 
 
-def test_create_states_survive_reopening(tmp_path: Path) -> None:
-    path = tmp_path / "l.sqlite"
+def test_create_states_survive_reopening(ledger_target: Path | str) -> None:
+    path = ledger_target
     server = "http://127.0.0.1:1"
     with Ledger(path, server=server) as ledger:
         assert ledger.intend_create("client", "a", parent_id=None, fingerprint="f1") is None
@@ -61,8 +71,8 @@ def test_create_states_survive_reopening(tmp_path: Path) -> None:
         assert len(list(ledger.rows())) == 3
 
 
-def test_a_create_that_certainly_failed_puts_back_the_previous_row(tmp_path: Path) -> None:
-    with Ledger(tmp_path / "l.sqlite", server="http://127.0.0.1:1") as ledger:
+def test_a_create_that_certainly_failed_puts_back_the_previous_row(ledger_target: Path | str) -> None:
+    with Ledger(ledger_target, server="http://127.0.0.1:1") as ledger:
         before = ledger.intend_create("client", "new", parent_id=None, fingerprint="f")
         ledger.restore("client", "new", before)
         assert ledger.get("client", "new") is None  # never existed: the next run creates it
@@ -74,11 +84,21 @@ def test_a_create_that_certainly_failed_puts_back_the_previous_row(tmp_path: Pat
         assert row.state == "unknown"  # still unknown: the first send may exist
 
 
-def test_a_ledger_is_tied_to_one_server(tmp_path: Path) -> None:
-    path = tmp_path / "l.sqlite"
-    Ledger(path, server=Ledger.server_of("https://api.leadexec.net/")).close()
+def test_a_ledger_is_tied_to_one_server_once_it_holds_a_record(ledger_target: Path | str) -> None:
+    path = ledger_target
+    # nothing recorded yet (a first run that sent nothing, to a mistyped URL): not bound
+    Ledger(path, server=Ledger.server_of("http://127.0.0.1:9")).close()
+    with Ledger(path, server=Ledger.server_of("https://api.leadexec.net/")) as ledger:
+        assert ledger.server() == "https://api.leadexec.net"
+        ledger.done("client", "a", record_id=5, parent_id=None, fingerprint="f")
     Ledger(path, server=Ledger.server_of("https://api.leadexec.net")).close()
     with pytest.raises(LedgerError, match=r"holds the ids of records on https://api\.leadexec\.net"):
+        Ledger(path, server=Ledger.server_of("http://127.0.0.1:8080"))
+    # an intended create binds it too: it may have reached the server
+    with Ledger(path, server=Ledger.server_of("https://api.leadexec.net")) as ledger:
+        ledger.restore("client", "a", None)
+        ledger.intend_create("client", "b", parent_id=None, fingerprint="f")
+    with pytest.raises(LedgerError, match="holds the ids of records on"):
         Ledger(path, server=Ledger.server_of("http://127.0.0.1:8080"))
 
 
@@ -89,12 +109,12 @@ def test_a_file_that_is_not_a_ledger_is_refused(tmp_path: Path) -> None:
         Ledger(path, server="http://127.0.0.1:1")
 
 
-def test_a_ledger_in_use_by_one_run_is_refused_to_another_until_closed(tmp_path: Path) -> None:
-    path = tmp_path / "l.sqlite"
+def test_a_ledger_in_use_by_one_run_is_refused_to_another_until_closed(ledger_target: Path | str) -> None:
+    path = ledger_target
     server = "http://127.0.0.1:1"
     first = Ledger(path, server=server)
     first.done("client", "a", record_id=5, parent_id=None, fingerprint="f")
-    with pytest.raises(LedgerError, match=r"l\.sqlite is in use by another run of the plan"):
+    with pytest.raises(LedgerError, match=r"is in use by another run of the plan"):
         Ledger(path, server=server)
     # another process is refused too (a second `leadexec provision` of the same plan)
     code = (
@@ -109,9 +129,9 @@ def test_a_ledger_in_use_by_one_run_is_refused_to_another_until_closed(tmp_path:
     assert other.returncode == 1
     assert "in use by another run" in other.stderr
     # readers are never blocked by the run lock
-    db = sqlite3.connect(path)
-    assert db.execute("SELECT id FROM records").fetchall() == [(5,)]
-    db.close()
+    assert ledger_rows(path) == {("client", "a"): ("done", 5)}
+    with Ledger(path) as reader:  # nor is the read-only opening (`leadexec ledger`)
+        assert [r.id for r in reader.rows()] == [5]
     first.close()
     with Ledger(path, server=server) as again:  # released on close
         row = again.get("client", "a")
@@ -122,6 +142,7 @@ def test_a_ledger_in_use_by_one_run_is_refused_to_another_until_closed(tmp_path:
 def test_a_second_run_while_one_holds_the_ledger_is_refused_and_sends_nothing(
     leadexec_emulator: Any,
     tmp_path: Path,
+    ledger_target: Path | str,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -130,7 +151,8 @@ def test_a_second_run_while_one_holds_the_ledger_is_refused_and_sends_nothing(
     monkeypatch.setenv(PASSWORD_VAR, PASSWORD)
     monkeypatch.setenv("LEADEXEC_ACCESS_TOKEN", leadexec_emulator.token)
     command = ["provision", str(plan), "--base-url", leadexec_emulator.base_url, "--progress", "none"]
-    with Ledger(tmp_path / "plan.ledger.sqlite", server=Ledger.server_of(leadexec_emulator.base_url)):
+    command += ledger_args(ledger_target)
+    with Ledger(ledger_target, server=Ledger.server_of(leadexec_emulator.base_url)):
         assert leadexec(command) == 2  # while a run holds the ledger
     assert "is in use by another run of the plan" in capsys.readouterr().err
     assert leadexec_emulator.state()["counters"]["requests"] == 0
