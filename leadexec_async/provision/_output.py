@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ._diff import change_lines
 from .plan import KIND_LABEL, Plan
 from .runner import RecordResult, RunSummary
 
@@ -113,6 +114,11 @@ class Output:
                     f"[{_STYLE[r.outcome]}]{r.outcome:<9}[/] {KIND_LABEL[r.kind]:<16} {escape(r.key)}{ident}",
                     highlight=False,
                 )
+                if r.outcome == "update":  # the plan diff: field: old → new
+                    for line in change_lines(r.changes):
+                        self.console.print(
+                            f"            [cyan]~[/] {escape(line)}", highlight=False, soft_wrap=True
+                        )
         self._summary(summary, "Dry run: nothing was sent")
 
     def _summary(self, summary: RunSummary, title: str) -> None:
