@@ -21,9 +21,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
 USER = "leadexec"
 PASSWORD = "pg-secret-Zq9!x@y:w%2F"  # characters that need escaping in a URL, to test the redaction
+PASSWORD_QUOTED = quote(PASSWORD, safe="")
 _START_TRIES = 5
 _TIMEOUT = 60
 
@@ -73,10 +75,8 @@ class PostgresServer:
         return self.root / "data"
 
     def url(self, dbname: str = "postgres", **params: str) -> str:
-        from urllib.parse import quote, urlencode
-
         query = f"?{urlencode(params)}" if params else ""
-        return f"postgresql://{USER}:{quote(PASSWORD, safe='')}@127.0.0.1:{self.port}/{dbname}{query}"
+        return f"postgresql://{USER}:{PASSWORD_QUOTED}@127.0.0.1:{self.port}/{dbname}{query}"
 
     def _pg(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
