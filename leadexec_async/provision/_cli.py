@@ -166,6 +166,12 @@ def _run(args: argparse.Namespace, out: Any) -> int:
                     "to the next run"
                 )
                 return EXIT_STOPPED
+            if isinstance(outcome, _LedgerFailed):
+                out.error(
+                    f"the ledger failed during the run, which was stopped: {outcome}; creates that were "
+                    "in flight are unknown to the next run"
+                )
+                return EXIT_NOT_IN_PLACE
             if isinstance(outcome, str):
                 out.error(outcome)
                 return EXIT_BAD_INPUT
@@ -223,6 +229,27 @@ async def _apply(runner: Any, args: argparse.Namespace, base_url: str, out: Any)
                     stop.set()
 
         tg.start_soon(on_signals)
-        summary = await runner.run(le, stop=stop)
+        try:
+            summary = await runner.run(le, stop=stop)
+        except Exception as error:  # the ledger failed (a lost database connection): stop, and say so
+            summary = _LedgerFailed.of(error)
         tg.cancel_scope.cancel()
     return summary
+
+
+class _LedgerFailed(str):
+    """The message of a ledger that failed during a run (the run was stopped)."""
+
+    @classmethod
+    def of(cls, error: BaseException) -> _LedgerFailed:
+        """The LedgerError inside ``error`` (an exception group, as task groups raise), or re-raise it."""
+        from .ledger import LedgerError
+
+        found: list[BaseException] = [error]
+        while found:
+            e = found.pop()
+            if isinstance(e, LedgerError):
+                return cls(str(e))
+            if isinstance(e, BaseExceptionGroup):
+                found.extend(e.exceptions)
+        raise error

@@ -172,7 +172,7 @@ class PostgresLedger(Ledger):
         try:
             return call()
         except self._errors as error:
-            message = self._clean(str(error) or type(error).__name__)
+            message = self._clean(str(error) or type(error).__name__).rstrip(".")
         # raised outside the handler, so the driver's exception is not chained to it
         raise LedgerError(f"{self.name}: {what}: {message}")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import itertools
 import os
 import pwd
 import shutil
@@ -130,6 +131,31 @@ def start(bindir: Path) -> PostgresServer:
     text = (root / "log").read_text(errors="replace")[-2000:] if (root / "log").exists() else ""
     shutil.rmtree(root, ignore_errors=True)
     raise RuntimeError(f"the PostgreSQL server did not start: {started.stderr.strip()} {text}")
+
+
+_schemas = itertools.count()
+
+
+def new_ledger_url(server: PostgresServer) -> str:
+    """The URL of a new, empty ledger: a schema of its own, named by ``search_path`` in the URL."""
+    import psycopg
+
+    schema = f"ledger_{next(_schemas)}"
+    with psycopg.connect(server.url(), autocommit=True) as db:
+        db.execute(f"CREATE SCHEMA {schema}")
+    return server.url(options=f"-csearch_path={schema}")
+
+
+def terminate_runs(server: PostgresServer) -> int:
+    """End the sessions of every ``leadexec provision`` run, as a lost connection would; return how many."""
+    import psycopg
+
+    with psycopg.connect(server.url(), autocommit=True) as db:
+        rows = db.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE application_name = 'leadexec-provision'"
+        ).fetchall()
+    return sum(1 for (ended,) in rows if ended)
 
 
 def remove(server: PostgresServer) -> None:

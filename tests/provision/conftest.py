@@ -8,15 +8,12 @@ PostgreSQL server binary, the PostgreSQL cases are skipped with that reason.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from . import _pgserver
-
-_schemas = itertools.count()
 
 
 @pytest.fixture(scope="session")
@@ -39,19 +36,9 @@ def postgres_server() -> Iterator[_pgserver.PostgresServer]:
         _pgserver.remove(server)
 
 
-def postgres_ledger_url(server: _pgserver.PostgresServer) -> str:
-    """The URL of a new, empty ledger: a schema of its own, named by ``search_path`` in the URL."""
-    import psycopg
-
-    schema = f"ledger_{next(_schemas)}"
-    with psycopg.connect(server.url(), autocommit=True) as db:
-        db.execute(f"CREATE SCHEMA {schema}")
-    return server.url(options=f"-csearch_path={schema}")
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def ledger_target(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
     """Where a test's ledger lives: ``tmp_path/plan.ledger.sqlite``, or a PostgreSQL URL (with a password)."""
     if request.param == "sqlite":
         return tmp_path / "plan.ledger.sqlite"
-    return postgres_ledger_url(request.getfixturevalue("postgres_server"))
+    return _pgserver.new_ledger_url(request.getfixturevalue("postgres_server"))

@@ -21,6 +21,7 @@ import leadexec_async as lx
 from leadexec_async.provision import Ledger, Runner, load_plan
 
 from ..reliability._support import eventually
+from . import _pgserver
 from ._helpers import PASSWORD, PASSWORD_VAR, audit, ledger_args, ledger_rows, write_plan
 
 CLIENTS = 40
@@ -205,3 +206,35 @@ async def test_requests_still_in_flight_when_the_grace_period_ends_are_cancelled
     assert summary.counts["skipped"] == total - clients  # their children: never sent
     assert {state for state, _ in ledger_rows(ledger_path).values()} == {"intended"}  # unknown next run
     assert len(ledger_rows(ledger_path)) == clients
+
+
+@pytest.mark.slow
+@pytest.mark.leadexec_emulator(faults="latency:0.02-0.05", seed=7)
+def test_a_lost_database_connection_stops_the_run_cleanly_and_the_next_run_converges(
+    leadexec_emulator: Any, tmp_path: Path, postgres_server: _pgserver.PostgresServer
+) -> None:
+    plan = tmp_path / "plan.yaml"
+    total = write_plan(plan, CLIENTS)
+    ledger = _pgserver.new_ledger_url(postgres_server)
+    proc = _start(leadexec_emulator, plan, tmp_path, ledger)
+    _wait_for_done_rows(ledger, proc, at_least=30)
+    assert _pgserver.terminate_runs(postgres_server) == 1  # the run's session ends, as in a lost connection
+    assert proc.wait(timeout=DEADLINE) == 1
+    output = (tmp_path / "run.log").read_text()
+    assert "the ledger failed during the run, which was stopped" in output
+    assert "Traceback" not in output
+    assert _pgserver.PASSWORD not in output
+    assert _pgserver.PASSWORD_QUOTED not in output
+    stopped = audit(leadexec_emulator.state(), ledger, CLIENTS)  # asserts: nothing created twice
+    assert stopped.in_place < total
+    assert stopped.unknown <= 2 * CONCURRENCY  # only what was in flight or answered but not recorded
+
+    report = tmp_path / "r.json"
+    rerun = _start(leadexec_emulator, plan, tmp_path, ledger, "--report", str(report))
+    rerun.wait(timeout=DEADLINE)
+    found = audit(leadexec_emulator.state(), ledger, CLIENTS)
+    summary = json.loads(report.read_text())["summary"]
+    assert summary["unchanged"] == stopped.in_place
+    assert summary["failed"] == 0
+    assert found.unknown == stopped.unknown
+    assert found.in_place + found.unknown + summary["skipped"] == total
