@@ -6,6 +6,7 @@ and a real PostgreSQL server (see ``conftest.py``).
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -174,3 +175,88 @@ def test_the_command_and_library_import_without_the_cli_extra() -> None:
     assert result.returncode == 0, result.stderr
     assert "leadexec provision needs the 'cli' extra" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_adopt_records_a_found_id_as_done_with_nothing_applied(ledger_target: Path | str) -> None:
+    with Ledger(ledger_target, server="http://127.0.0.1:1") as ledger:
+        with pytest.raises(
+            LedgerError, match="its client 'acme' has no id in the ledger; adopt the client first"
+        ):
+            ledger.adopt("acme/post", "delivery_method", 21)
+        ledger.intend_create("client", "acme", parent_id=None, fingerprint="f")
+        ledger.unknown("client", "acme", parent_id=None, fingerprint="f", error="dropped")
+        ledger.adopt("acme", "client", 11)  # resolves an unknown create
+        ledger.adopt("acme/post", "delivery_method", 21)
+        ledger.adopt("acme/main", "delivery_account", 31)
+        ledger.adopt("acme", "client", 11)  # again: nothing changes
+        with pytest.raises(LedgerError, match="has it in place as id 11, not 12"):
+            ledger.adopt("acme", "client", 12)
+        with pytest.raises(
+            LedgerError, match="kind must be one of client, delivery_method, delivery_account"
+        ):
+            ledger.adopt("acme", "clients", 11)
+        for bad in (0, -3, True, "11"):
+            with pytest.raises(LedgerError, match="the id must be a positive integer"):
+                ledger.adopt("beta", "client", bad)  # type: ignore[arg-type]
+    with Ledger(ledger_target) as ledger:  # read-only, as a new process sees it
+        rows = {(r.kind, r.key): r for r in ledger.rows()}
+    assert set(rows) == {
+        ("client", "acme"),
+        ("delivery_method", "acme/post"),
+        ("delivery_account", "acme/main"),
+    }
+    client = rows[("client", "acme")]
+    assert (client.state, client.id, client.parent_id, client.error) == ("done", 11, None, None)
+    assert (client.fingerprint, client.applied, client.applied_at) == (None, None, None)
+    assert rows[("delivery_method", "acme/post")].parent_id == 11  # tied to its client's id
+    assert rows[("delivery_account", "acme/main")].parent_id == 11
+
+
+def test_a_read_only_ledger_refuses_writes_and_creates_nothing(ledger_target: Path | str) -> None:
+    with pytest.raises(LedgerError, match="no ledger there"):
+        Ledger(ledger_target)
+    if isinstance(ledger_target, Path):
+        assert not ledger_target.exists()
+    Ledger(ledger_target, server="http://127.0.0.1:1").close()
+    with Ledger(ledger_target) as reader:
+        assert list(reader.rows()) == []
+        with pytest.raises(LedgerError, match="opened to be read only"):
+            reader.done("client", "a", record_id=1, parent_id=None, fingerprint="f")
+    assert ledger_rows(ledger_target) == {}
+
+
+def test_a_ledger_of_the_first_schema_is_read_and_brought_up_to_date(tmp_path: Path) -> None:
+    path = tmp_path / "plan.ledger.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(
+        """
+        CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE records (
+            kind TEXT NOT NULL, key TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('intended', 'done', 'unknown')),
+            id INTEGER, parent_id INTEGER, fingerprint TEXT, error TEXT, updated_at TEXT NOT NULL,
+            PRIMARY KEY (kind, key)
+        );
+        INSERT INTO meta VALUES ('schema', '1'), ('server', 'http://127.0.0.1:1');
+        INSERT INTO records VALUES
+            ('client', 'a', 'done', 5, NULL, 'f', NULL, '2026-01-02T03:04:05.000+00:00'),
+            ('client', 'b', 'intended', NULL, NULL, 'f', NULL, '2026-01-02T03:04:06.000+00:00');
+        """
+    )
+    db.close()
+    with Ledger(path) as reader:  # read as it is, not changed
+        a = reader.get("client", "a")
+        assert a is not None
+        assert (a.id, a.applied, a.applied_at) == (5, None, None)
+    with Ledger(path, server="http://127.0.0.1:1") as ledger:  # a run brings it up to date
+        a = ledger.get("client", "a")
+        b = ledger.get("client", "b")
+        assert a is not None
+        assert b is not None
+        assert (a.state, a.id, a.fingerprint) == ("done", 5, "f")
+        assert a.applied is None  # what was applied then was not kept
+        assert a.applied_at == "2026-01-02T03:04:05.000+00:00"
+        assert b.applied_at is None
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone() == ("2",)
+    db.close()
