@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 
+import leadexec_async as lx
 from leadexec_async.cli import main as leadexec
-from leadexec_async.provision import Ledger, LedgerError, default_ledger_path, fingerprint
+from leadexec_async.provision import Ledger, LedgerError, Runner, default_ledger_path, fingerprint, load_plan
 
-from ._helpers import PASSWORD, PASSWORD_VAR, ledger_args, ledger_rows, ledger_text, write_plan
+from ._helpers import PASSWORD, PASSWORD_VAR, audit, ledger_args, ledger_rows, ledger_text, write_plan
 
 
 def test_default_ledger_sits_next_to_the_plan() -> None:
@@ -260,3 +261,32 @@ def test_a_ledger_of_the_first_schema_is_read_and_brought_up_to_date(tmp_path: P
     db = sqlite3.connect(path)
     assert db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone() == ("2",)
     db.close()
+
+
+@pytest.mark.anyio
+async def test_records_adopted_into_a_new_ledger_are_updated_never_created_again(
+    leadexec_emulator: Any,
+    tmp_path: Path,
+    ledger_target: Path | str,
+    monkeypatch: pytest.MonkeyPatch,
+    anyio_backend: str,
+) -> None:
+    monkeypatch.setenv(PASSWORD_VAR, PASSWORD)
+    plan_path = tmp_path / "plan.yaml"
+    total = write_plan(plan_path, 2)
+    plan = load_plan(plan_path)
+    server = Ledger.server_of(leadexec_emulator.base_url)
+    async with lx.LeadExecClient(
+        access_token=leadexec_emulator.token, base_url=leadexec_emulator.base_url
+    ) as le:
+        with Ledger(tmp_path / "lost.sqlite", server=server) as lost:  # a ledger that is then lost
+            assert (await Runner(plan, lost).run(le)).counts["created"] == total
+            found = {(r.kind, r.key): r.id for r in lost.rows()}
+        with Ledger(ledger_target, server=server) as ledger:  # ids found on the server, adopted
+            for (kind, key), record_id in found.items():
+                assert record_id is not None
+                ledger.adopt(key, kind, record_id)
+            again = await Runner(plan, ledger).run(le)
+    assert again.counts["created"] == 0
+    assert again.counts["updated"] == total  # nothing was known to be applied: each is sent once
+    assert audit(leadexec_emulator.state(), ledger_target, 2).in_place == total  # and none twice
