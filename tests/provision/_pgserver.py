@@ -17,6 +17,7 @@ import os
 import pwd
 import shutil
 import socket
+import stat
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -96,14 +97,31 @@ class PostgresServer:
         self._pg("pg_ctl", "stop", "-D", str(self.data), "-m", "immediate", "-w", check=False)
 
 
+def _unprivileged_user() -> pwd.struct_passwd:
+    """The user that runs the server when the tests run as root (PostgreSQL refuses root)."""
+    for name in ("nobody", "postgres"):
+        with contextlib.suppress(KeyError):
+            return pwd.getpwnam(name)
+    raise RuntimeError("running as root, and there is no user 'nobody' or 'postgres' to run PostgreSQL as")
+
+
+def _reachable_by_all(folder: Path) -> bool:
+    """True when every folder down to ``folder`` lets other users through (so the server's user can)."""
+    return all(os.stat(p).st_mode & stat.S_IXOTH for p in [folder, *folder.parents])
+
+
 def start(bindir: Path) -> PostgresServer:
     """Make a cluster in a new temporary folder and start it; raise RuntimeError naming the cause."""
-    root = Path(tempfile.mkdtemp(prefix="leadexec-pg-"))
     run_as: dict[str, Any] = {}
+    base: str | None = None
     if os.geteuid() == 0:
-        nobody = pwd.getpwnam("nobody")
-        os.chown(root, nobody.pw_uid, nobody.pw_gid)
-        run_as = {"user": nobody.pw_uid, "group": nobody.pw_gid, "extra_groups": []}
+        user = _unprivileged_user()
+        run_as = {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
+        if not _reachable_by_all(Path(tempfile.gettempdir())):
+            base = "/tmp"  # $TMPDIR is closed to the server's user; /tmp is not
+    root = Path(tempfile.mkdtemp(prefix="leadexec-pg-", dir=base))
+    if run_as:
+        os.chown(root, run_as["user"], run_as["group"])
     server = PostgresServer(bindir, root, 0, run_as)
     pwfile = root / "pw"
     pwfile.write_text(PASSWORD + "\n")
