@@ -347,27 +347,27 @@ class Ledger:
     # ------------------------------------------------------------ writes
 
     def _put(self, row: LedgerRow) -> None:
+        # one statement, committed on its own (autocommit): atomic, and one round trip to a server
         self._require_writable()
-        with self._transaction():
-            self._execute(
-                "INSERT INTO {records} ({written}, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (kind, key) DO UPDATE SET state = excluded.state, id = excluded.id,"
-                " parent_id = excluded.parent_id, fingerprint = excluded.fingerprint,"
-                " error = excluded.error, applied = excluded.applied, applied_at = excluded.applied_at,"
-                " updated_at = excluded.updated_at",
-                (
-                    row.kind,
-                    row.key,
-                    row.state,
-                    row.id,
-                    row.parent_id,
-                    row.fingerprint,
-                    row.error,
-                    _encode(row.applied),
-                    row.applied_at,
-                    _now(),
-                ),
-            )
+        self._execute(
+            "INSERT INTO {records} ({written}, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (kind, key) DO UPDATE SET state = excluded.state, id = excluded.id,"
+            " parent_id = excluded.parent_id, fingerprint = excluded.fingerprint,"
+            " error = excluded.error, applied = excluded.applied, applied_at = excluded.applied_at,"
+            " updated_at = excluded.updated_at",
+            (
+                row.kind,
+                row.key,
+                row.state,
+                row.id,
+                row.parent_id,
+                row.fingerprint,
+                row.error,
+                _encode(row.applied),
+                row.applied_at,
+                _now(),
+            ),
+        )
 
     def _require_writable(self) -> None:
         if self.readonly:
@@ -408,8 +408,7 @@ class Ledger:
         """Put back the row a create replaced, after the create certainly failed (nothing applied)."""
         if before is None:
             self._require_writable()
-            with self._transaction():
-                self._execute("DELETE FROM {records} WHERE kind = ? AND key = ?", (kind, key))
+            self._execute("DELETE FROM {records} WHERE kind = ? AND key = ?", (kind, key))
         else:
             self._put(before)
 
