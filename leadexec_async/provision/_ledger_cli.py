@@ -162,9 +162,7 @@ def _write_table(listed: list[dict[str, Any]], name: str, server: str | None) ->
             f"[{_STYLE.get(state, 'default')}]{state}[/]",
             _when(e["last_applied"]),
         )
-    try:
-        Console(soft_wrap=False).print(table)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        _silence_stdout()
-    return EXIT_OK
+    console = Console(soft_wrap=False)
+    with console.capture() as captured:  # rendered for this terminal (or not), then written as text
+        console.print(table)
+    return _write(captured.get())

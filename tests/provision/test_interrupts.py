@@ -238,3 +238,27 @@ def test_a_lost_database_connection_stops_the_run_cleanly_and_the_next_run_conve
     assert summary["failed"] == 0
     assert found.unknown == stopped.unknown
     assert found.in_place + found.unknown + summary["skipped"] == total
+
+
+@pytest.mark.slow
+@pytest.mark.leadexec_emulator(faults="latency:0.05-0.1", seed=9)  # the first run lasts seconds
+def test_a_second_process_started_during_a_run_is_refused_and_sends_nothing(
+    leadexec_emulator: Any, tmp_path: Path, ledger_target: Path | str
+) -> None:
+    plan = tmp_path / "plan.yaml"
+    total = write_plan(plan, CLIENTS)
+    first = _start(leadexec_emulator, plan, tmp_path, ledger_target)
+    _wait_for_done_rows(ledger_target, first, at_least=1)  # the first run holds the run lock
+    command = [sys.executable, "-m", "leadexec_async.cli", "provision", str(plan)]
+    command += ["--base-url", leadexec_emulator.base_url, *ledger_args(ledger_target), "--progress", "none"]
+    second = subprocess.run(
+        command,
+        env=dict(os.environ, LEADEXEC_ACCESS_TOKEN=leadexec_emulator.token, **{PASSWORD_VAR: PASSWORD}),
+        capture_output=True, text=True, timeout=DEADLINE, stdin=subprocess.DEVNULL, check=False,
+    )  # fmt: skip
+    assert second.returncode == 2, second.stderr
+    assert "is in use by another run of the plan" in second.stderr
+    assert first.poll() is None, "the first run had ended: the test proved nothing"
+    assert first.wait(timeout=DEADLINE) == 0
+    assert leadexec_emulator.state()["counters"]["requests"] == total  # every request was the first run's
+    assert audit(leadexec_emulator.state(), ledger_target, CLIENTS).in_place == total

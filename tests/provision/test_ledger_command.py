@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -139,3 +140,26 @@ def test_the_table_needs_no_cli_extra(tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[2].split() == ["key", "kind", "id", "state", "last", "applied"]
     assert lines[3].split()[:4] == ["acme", "client", "11", "done"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "table"])
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path, fmt: str) -> None:
+    path = tmp_path / "plan.ledger.sqlite"
+    Ledger(path, server=SERVER).close()
+    db = sqlite3.connect(path)
+    with db:
+        db.executemany(
+            "INSERT INTO records (kind, key, state, id, updated_at) VALUES ('client', ?, 'done', ?, 'now')",
+            [(f"client-{i:05}", i + 1) for i in range(500)],
+        )
+    db.close()
+    command = [sys.executable, "-m", "leadexec_async.cli", "ledger", str(path), "--format", fmt]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the command writes (the interpreter is still starting)
+    assert proc.wait(timeout=60) == 0
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert "Traceback" not in err
+    assert "Error" not in err
