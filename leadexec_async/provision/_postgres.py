@@ -70,7 +70,7 @@ def redact_url(url: str) -> str:
             (name, C.MASK if name.lower() in _SECRET_PARAMS else value)
             for name, value in parse_qsl(parts.query, keep_blank_values=True)
         ]
-        return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, safe="/=%"), ""))
+        return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, safe="/=%*"), ""))
     except ValueError:
         return f"{url.partition('://')[0]}://(a URL that cannot be read)"
 

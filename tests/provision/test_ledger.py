@@ -290,3 +290,26 @@ async def test_records_adopted_into_a_new_ledger_are_updated_never_created_again
     assert again.counts["created"] == 0
     assert again.counts["updated"] == total  # nothing was known to be applied: each is sent once
     assert audit(leadexec_emulator.state(), ledger_target, 2).in_place == total  # and none twice
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://u:s3cr%zzet-XY@h/db",  # an unreadable escape, inside the password
+        "postgresql://u:s3cret-XY@h/db?foo=bar",  # an unknown parameter
+        "postgresql://u:s3cret-XY@127.0.0.1:1/db",  # nothing listening
+        "postgres://u@127.0.0.1:1/db?password=s3cret-XY&connect_timeout=3",
+        "postgresql://u:s3cret%2DXY@127.0.0.1:1/db",  # the password escaped in the URL
+    ],
+)
+def test_a_postgresql_url_is_never_shown_with_its_password(url: str) -> None:
+    pytest.importorskip("psycopg", reason="psycopg is not installed (the 'postgres' extra)")
+    with pytest.raises(LedgerError) as caught:
+        Ledger(url, server="http://127.0.0.1:1")
+    message = str(caught.value)
+    assert message.startswith(("postgresql://u@", "postgres://u@"))
+    for form in ("s3cr", "XY"):
+        assert form not in message
+        assert form not in repr(caught.value)
+    assert caught.value.__context__ is None  # the driver's exception is not carried along
+    assert caught.value.__cause__ is None
