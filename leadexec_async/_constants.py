@@ -218,6 +218,14 @@ LEDGER_SUFFIX: Final = ".ledger.sqlite"
 LEDGER_LOCK_SUFFIX: Final = ".lock"
 LEDGER_SYNCHRONOUS: Final = "FULL"
 LEDGER_BUSY_TIMEOUT: Final = 10.0
+# A PostgreSQL ledger (``--ledger postgresql://...``): seconds to connect; seconds one
+# ledger statement may take; the server-side TCP keepalives of the session (idle seconds,
+# interval, probes), so that the run lock of a machine that vanished is released within
+# about a minute; the application name the session shows in pg_stat_activity.
+LEDGER_PG_CONNECT_TIMEOUT: Final = 10.0
+LEDGER_PG_STATEMENT_TIMEOUT: Final = 30.0
+LEDGER_PG_KEEPALIVES: Final = (30, 10, 3)
+LEDGER_PG_APPLICATION_NAME: Final = "leadexec-provision"
 
 # The emulator (``leadexec emulator``, ``run_emulator``, the pytest fixtures). Its default
 # credentials are accepted when neither credentials nor a static token are given: a local

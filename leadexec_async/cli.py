@@ -1,4 +1,4 @@
-"""The ``leadexec`` command: ``leadexec emulator`` and ``leadexec provision``.
+"""The ``leadexec`` command: ``leadexec emulator``, ``leadexec provision`` and ``leadexec ledger``.
 
 Argument parsing only; each subcommand lives with its feature
 (``leadexec_async.emulator._cli``, ``leadexec_async.provision._cli``) and
@@ -15,6 +15,7 @@ import sys
 _SUBCOMMANDS = {
     "emulator": "leadexec_async.emulator._cli",
     "provision": "leadexec_async.provision._cli",
+    "ledger": "leadexec_async.provision._ledger_cli",
 }
 
 

@@ -9,19 +9,21 @@ The library side of ``leadexec provision``::
         async with lx.LeadExecClient(base_url=base_url) as le:
             summary = await Runner(plan, ledger, concurrency=8).run(le)
 
-Importing this package needs only the core dependencies; YAML plans need
-pyyaml (the ``cli`` extra).
+``Ledger`` takes a SQLite path or a ``postgresql://`` URL (the ``postgres``
+extra). Importing this package needs only the core dependencies; YAML plans
+need pyyaml (the ``cli`` extra).
 """
 
 from __future__ import annotations
 
-from .ledger import Ledger, LedgerError, default_ledger_path, fingerprint
+from .ledger import Ledger, LedgerError, LedgerRow, default_ledger_path, fingerprint, is_ledger_url
 from .plan import Plan, PlanError, Problem, Record, load_plan, parse_plan
 from .runner import RecordResult, Runner, RunSummary
 
 __all__ = [
     "Ledger",
     "LedgerError",
+    "LedgerRow",
     "Plan",
     "PlanError",
     "Problem",
@@ -31,6 +33,7 @@ __all__ = [
     "Runner",
     "default_ledger_path",
     "fingerprint",
+    "is_ledger_url",
     "load_plan",
     "parse_plan",
 ]

@@ -59,7 +59,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--base-url", metavar="URL", help="API address (default: $LEADEXEC_BASE_URL or production)"
     )
     parser.add_argument(
-        "--ledger", metavar="PATH", help=f"ledger file (default: next to the plan, PLAN{C.LEDGER_SUFFIX})"
+        "--ledger",
+        metavar="PATH|URL",
+        help=f"ledger: a SQLite file (default: next to the plan, PLAN{C.LEDGER_SUFFIX}) or a "
+        "postgresql://user@host/db URL (the 'postgres' extra; password best in PGPASSWORD)",
     )
     parser.add_argument(
         "--concurrency",
@@ -127,7 +130,7 @@ def _run(args: argparse.Namespace, out: Any) -> int:
     import anyio
 
     from .._constants import DEFAULT_BASE_URL, ENV_BASE_URL
-    from .ledger import Ledger, LedgerError, default_ledger_path
+    from .ledger import Ledger, LedgerError, default_ledger_path, is_ledger_url
     from .plan import PlanError, load_plan
     from .runner import Runner, RunSummary
 
@@ -148,7 +151,9 @@ def _run(args: argparse.Namespace, out: Any) -> int:
         out.error(f"--report {report_path}: the folder {report_path.parent} does not exist")
         return EXIT_BAD_INPUT
     base_url = args.base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
-    ledger_path = Path(args.ledger) if args.ledger else default_ledger_path(args.plan)
+    ledger_path: Path | str = Path(args.ledger) if args.ledger else default_ledger_path(args.plan)
+    if is_ledger_url(args.ledger):
+        ledger_path = args.ledger  # PostgreSQL; shown by the ledger without its password
     try:
         server = Ledger.server_of(base_url)
     except Exception as error:  # httpx.InvalidURL and friends
@@ -164,7 +169,7 @@ def _run(args: argparse.Namespace, out: Any) -> int:
     if adoptions and args.dry_run:
         out.error("--adopt writes the ledger and --dry-run writes nothing: adopt in a run of its own")
         return EXIT_BAD_INPUT
-    if args.dry_run and not ledger_path.exists():
+    if args.dry_run and isinstance(ledger_path, Path) and not ledger_path.exists():
         ledger_path = Path(":memory:")  # nothing applied yet, and a dry run writes no file
     try:
         ledger = Ledger(ledger_path, server=server)
@@ -175,7 +180,7 @@ def _run(args: argparse.Namespace, out: Any) -> int:
     with ledger:
         try:
             adopted = adopt(adoptions, ledger)
-        except AdoptError as error:
+        except (AdoptError, LedgerError) as error:  # nothing was sent
             out.error(str(error))
             return EXIT_BAD_INPUT
         for line in adopted:
@@ -192,7 +197,7 @@ def _run(args: argparse.Namespace, out: Any) -> int:
             summary: RunSummary = runner.preview()
             out.dry_run(summary)
         else:
-            out.start(plan, base_url, ledger_path)
+            out.start(plan, base_url, ledger)
             outcome = anyio.run(_apply, runner, args, base_url, out)
             if outcome is _STOPPED_AT_ONCE:
                 out.error(
@@ -200,6 +205,12 @@ def _run(args: argparse.Namespace, out: Any) -> int:
                     "to the next run"
                 )
                 return EXIT_STOPPED
+            if isinstance(outcome, _LedgerFailed):
+                out.error(
+                    f"the ledger failed during the run, which was stopped: {outcome}; creates that were "
+                    "in flight are unknown to the next run"
+                )
+                return EXIT_NOT_IN_PLACE
             if isinstance(outcome, str):
                 out.error(outcome)
                 return EXIT_BAD_INPUT
@@ -297,6 +308,27 @@ async def _apply(runner: Any, args: argparse.Namespace, base_url: str, out: Any)
                     stop.set()
 
         tg.start_soon(on_signals)
-        summary = await runner.run(le, stop=stop)
+        try:
+            summary = await runner.run(le, stop=stop)
+        except Exception as error:  # the ledger failed (a lost database connection): stop, and say so
+            summary = _LedgerFailed.of(error)
         tg.cancel_scope.cancel()
     return summary
+
+
+class _LedgerFailed(str):
+    """The message of a ledger that failed during a run (the run was stopped)."""
+
+    @classmethod
+    def of(cls, error: BaseException) -> _LedgerFailed:
+        """The LedgerError inside ``error`` (an exception group, as task groups raise), or re-raise it."""
+        from .ledger import LedgerError
+
+        found: list[BaseException] = [error]
+        while found:
+            e = found.pop()
+            if isinstance(e, LedgerError):
+                return cls(str(e))
+            if isinstance(e, BaseExceptionGroup):
+                found.extend(e.exceptions)
+        raise error

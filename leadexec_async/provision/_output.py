@@ -8,7 +8,6 @@ from __future__ import annotations
 import errno
 import os
 import sys
-from pathlib import Path
 from typing import IO, Any
 
 from rich.console import Console
@@ -16,6 +15,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ._diff import change_lines
 from .plan import KIND_LABEL, Plan
 from .runner import NOT_SENT_STOPPED, RecordResult, RunSummary
 
@@ -140,7 +140,7 @@ class Output:
         if self.mode != "none":
             self.console.print(message, highlight=False, markup=False, soft_wrap=True)
 
-    def start(self, plan: Plan, base_url: str, ledger: Path) -> None:
+    def start(self, plan: Plan, base_url: str, ledger: object) -> None:
         """The run begins."""
         total = len(plan.records)
         self.console.print(
@@ -224,6 +224,11 @@ class Output:
                     f"[{_STYLE[r.outcome]}]{r.outcome:<9}[/] {KIND_LABEL[r.kind]:<16} {escape(r.key)}{ident}",
                     highlight=False,
                 )
+                if r.outcome == "update":  # the plan diff: field: old → new
+                    for line in change_lines(r.changes):
+                        self.console.print(
+                            f"            [cyan]~[/] {escape(line)}", highlight=False, soft_wrap=True
+                        )
         self._summary(summary, "Dry run: nothing was sent")
 
     def _summary(self, summary: RunSummary, title: str) -> None:

@@ -67,6 +67,7 @@ from .._errors import (
     ValidationError,
 )
 from ..bulk import BulkResult, Resource, Upsert, upsert_many
+from ._diff import FieldChange, record_changes
 from .ledger import Ledger, LedgerRow, fingerprint
 from .plan import Kind, Plan, Record
 
@@ -139,16 +140,21 @@ class RecordResult:
     outcome: Outcome
     id: int | None = None
     error: str | None = None
+    #: For an update: the fields it changes (None when the ledger did not record the last applied ones).
+    changes: tuple[FieldChange, ...] | None = None
 
     def as_json(self) -> dict[str, Any]:
-        """The report entry of the record."""
-        return {
+        """The report entry of the record; an update's has ``changed``: the names of the fields it changes."""
+        entry: dict[str, Any] = {
             "kind": self.kind,
             "key": self.key,
             "id": self.id,
             "outcome": self.outcome,
             "error": self.error,
         }
+        if self.outcome in ("update", "updated"):
+            entry["changed"] = None if self.changes is None else [c.field for c in self.changes]
+        return entry
 
 
 @dataclass
@@ -250,6 +256,7 @@ class Runner:
     _dependents: dict[tuple[str, str], list[Record]] = field(default_factory=dict, init=False)
     _ready: deque[Record] = field(default_factory=deque, init=False)
     _feed: _Feed | None = field(default=None, init=False)
+    _changes: dict[tuple[str, str], tuple[FieldChange, ...] | None] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         for r in self.plan.records:
@@ -290,12 +297,15 @@ class Runner:
             return "create", row, fp, parent_id
         if row.fingerprint == fp:
             return "unchanged", row, fp, parent_id
+        self._changes[(r.kind, r.key)] = record_changes(r.kind, row.applied, dict(r.fields, **parents))
         return "update", row, fp, parent_id
 
     def _settle(
         self, r: Record, outcome: Outcome, record_id: int | None = None, error: str | None = None
     ) -> None:
         result = RecordResult(r.kind, r.key, outcome, record_id, error)
+        if outcome in ("update", "updated"):
+            result.changes = self._changes.get((r.kind, r.key))
         self._results[(r.kind, r.key)] = result
         if self.on_result is not None:
             try:
@@ -389,7 +399,12 @@ class Runner:
         if result.ok:
             assert result.id is not None
             self.ledger.done(
-                r.kind, r.key, record_id=result.id, parent_id=sent.parent_id, fingerprint=sent.fingerprint
+                r.kind,
+                r.key,
+                record_id=result.id,
+                parent_id=sent.parent_id,
+                fingerprint=sent.fingerprint,
+                applied=dict(r.fields, **self._parents(r)),
             )
             self._settle(r, "created" if sent.action == "create" else "updated", result.id)
             return

@@ -56,17 +56,48 @@ class Audit:
     unknown_applied: int
 
 
-def ledger_rows(ledger: Path) -> dict[tuple[str, str], tuple[str, int | None]]:
-    """The ledger read directly with sqlite3: (kind, key) -> (state, id)."""
+def read_ledger(ledger: Path | str, sql: str) -> list[tuple[Any, ...]]:
+    """Run ``sql`` on a ledger over a connection of its own (sqlite3, or psycopg for a URL).
+
+    A second connection sees exactly what was committed: what a crash at that
+    instant would leave. ``records`` and ``meta`` name the ledger's tables on
+    both backends.
+    """
+    if isinstance(ledger, str):
+        import psycopg
+
+        sql = sql.replace("records", "leadexec_ledger_records").replace("meta", "leadexec_ledger_meta")
+        with psycopg.connect(ledger, autocommit=True) as pg:
+            return list(pg.execute(sql).fetchall())
     db = sqlite3.connect(ledger)
     try:
-        rows = db.execute("SELECT kind, key, state, id FROM records").fetchall()
+        return list(db.execute(sql).fetchall())
     finally:
         db.close()
+
+
+def ledger_rows(ledger: Path | str) -> dict[tuple[str, str], tuple[str, int | None]]:
+    """The ledger read directly, not through the SDK: (kind, key) -> (state, id)."""
+    rows = read_ledger(ledger, "SELECT kind, key, state, id FROM records")
     return {(k, key): (state, rid) for k, key, state, rid in rows}
 
 
-def audit(state: dict[str, Any], ledger: Path, clients: int, prefix: str = "t") -> Audit:
+def ledger_text(ledger: Path | str) -> str:
+    """Everything the ledger holds, as text (every file of a SQLite ledger; every row of a PostgreSQL one)."""
+    if isinstance(ledger, str):
+        rows = read_ledger(ledger, "SELECT t::text FROM records t UNION ALL SELECT m::text FROM meta m")
+        return "\n".join(str(r[0]) for r in rows)
+    return "\n".join(
+        p.read_bytes().decode("latin-1") for p in ledger.parent.glob(ledger.name + "*") if p.is_file()
+    )
+
+
+def ledger_args(ledger: Path | str) -> list[str]:
+    """The ``leadexec provision`` options that use ``ledger``."""
+    return ["--ledger", str(ledger)]
+
+
+def audit(state: dict[str, Any], ledger: Path | str, clients: int, prefix: str = "t") -> Audit:
     """Check the server against the ledger for a plan made by :func:`write_plan`.
 
     Asserts: no plan record exists twice on the server; every ``done`` record

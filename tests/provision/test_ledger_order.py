@@ -1,8 +1,9 @@
 """The ledger rule a killed run depends on: every create is committed as ``intended`` before it leaves.
 
 Checked at the wire, for every create of a real run against the emulator over
-loopback, by reading the real SQLite ledger from a second connection (which
-sees only what is committed, so exactly what a crash at that instant leaves).
+loopback, by reading the real ledger (a SQLite file, or a PostgreSQL server)
+from a second connection (which sees only what is committed, so exactly what a
+crash at that instant leaves).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ class _LedgerAtTheWire(httpx.AsyncBaseTransport):
     each create's ledger state as a crash at that instant would leave it.
     """
 
-    def __init__(self, ledger: Path) -> None:
+    def __init__(self, ledger: Path | str) -> None:
         self._wire = httpx.AsyncHTTPTransport()
         self._ledger = ledger
         self.seen: dict[str, str | None] = {}
@@ -64,12 +65,12 @@ def _password(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.anyio
 async def test_every_create_is_committed_as_intended_before_it_is_sent(
-    leadexec_emulator: Any, tmp_path: Path, anyio_backend: str
+    leadexec_emulator: Any, tmp_path: Path, ledger_target: Path | str, anyio_backend: str
 ) -> None:
     """The ledger rule a killed run depends on, checked at the wire for every create."""
     clients = 3
     total = write_plan(tmp_path / "plan.yaml", clients)
-    ledger_path = tmp_path / "plan.ledger.sqlite"
+    ledger_path = ledger_target
     wire = _LedgerAtTheWire(ledger_path)
     async with lx.LeadExecClient(
         access_token=leadexec_emulator.token, base_url=leadexec_emulator.base_url, transport=wire

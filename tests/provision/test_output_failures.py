@@ -1,4 +1,8 @@
-"""A closed or failing stdout or stderr never costs a record: the run goes on and records every answer."""
+"""A closed or failing stdout or stderr never costs a record: the run goes on and records every answer.
+
+The closed-stdout run takes ``ledger_target``: it runs on both ledger backends (SQLite, a real
+PostgreSQL server).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ import pytest
 from leadexec_async.provision._output import Output, SafeStream
 from leadexec_async.provision.runner import RecordResult
 
-from ._helpers import PASSWORD, PASSWORD_VAR, audit, ledger_rows, write_plan
+from ._helpers import PASSWORD, PASSWORD_VAR, audit, ledger_args, ledger_rows, write_plan
 
 CLIENTS = 40
 CONCURRENCY = 4
@@ -55,15 +59,15 @@ def _stored(emulator: Any) -> dict[str, int]:
 @pytest.mark.leadexec_emulator(faults="latency:0.02-0.05", seed=7)
 @pytest.mark.parametrize("progress", ["lines", "bar"])
 def test_a_stdout_closed_early_costs_no_record_and_a_retry_unknown_rerun_duplicates_nothing(
-    leadexec_emulator: Any, tmp_path: Path, progress: str
+    leadexec_emulator: Any, tmp_path: Path, progress: str, ledger_target: Path | str
 ) -> None:
     plan = tmp_path / "plan.yaml"
     total = write_plan(plan, CLIENTS)
-    ledger = tmp_path / "plan.ledger.sqlite"
+    ledger = ledger_target
     errors = tmp_path / "stderr.txt"
     with errors.open("wb") as err:
         proc = subprocess.Popen(
-            _command(leadexec_emulator, plan, "--progress", progress),
+            _command(leadexec_emulator, plan, *ledger_args(ledger), "--progress", progress),
             env=_env(leadexec_emulator.token),
             stdout=subprocess.PIPE,
             stderr=err,
@@ -83,7 +87,16 @@ def test_a_stdout_closed_early_costs_no_record_and_a_retry_unknown_rerun_duplica
 
     report = tmp_path / "r.json"
     rerun = subprocess.run(
-        _command(leadexec_emulator, plan, "--retry-unknown", "--progress", "none", "--report", str(report)),
+        _command(
+            leadexec_emulator,
+            plan,
+            *ledger_args(ledger),
+            "--retry-unknown",
+            "--progress",
+            "none",
+            "--report",
+            str(report),
+        ),
         env=_env(leadexec_emulator.token),
         capture_output=True,
         timeout=DEADLINE,

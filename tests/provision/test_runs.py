@@ -12,7 +12,7 @@ import leadexec_async as lx
 from leadexec_async.cli import main as leadexec
 from leadexec_async.provision import Ledger, Runner, load_plan
 
-from ._helpers import PASSWORD, PASSWORD_VAR, audit, ledger_rows, write_plan
+from ._helpers import PASSWORD, PASSWORD_VAR, audit, ledger_args, ledger_rows, write_plan
 
 
 @pytest.fixture(autouse=True)
@@ -88,13 +88,19 @@ async def test_a_plan_under_faults_ends_in_place_once_or_unknown_never_duplicate
 
 
 def test_a_second_run_of_a_finished_plan_sends_zero_requests(
-    leadexec_emulator: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    leadexec_emulator: Any, tmp_path: Path, ledger_target: Path | str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_plan(tmp_path / "plan.yaml", 4)
     report = tmp_path / "report.json"
+    where = ledger_args(ledger_target)
     assert (
         _provision(
-            leadexec_emulator, tmp_path / "plan.yaml", "--report", str(report), monkeypatch=monkeypatch
+            leadexec_emulator,
+            tmp_path / "plan.yaml",
+            "--report",
+            str(report),
+            *where,
+            monkeypatch=monkeypatch,
         )
         == 0
     )
@@ -107,13 +113,18 @@ def test_a_second_run_of_a_finished_plan_sends_zero_requests(
 
     assert (
         _provision(
-            leadexec_emulator, tmp_path / "plan.yaml", "--report", str(report), monkeypatch=monkeypatch
+            leadexec_emulator,
+            tmp_path / "plan.yaml",
+            "--report",
+            str(report),
+            *where,
+            monkeypatch=monkeypatch,
         )
         == 0
     )
     assert _requests(leadexec_emulator) == first
     assert json.loads(report.read_text())["summary"]["unchanged"] == 20
-    audit(leadexec_emulator.state(), tmp_path / "plan.ledger.sqlite", 4)
+    assert audit(leadexec_emulator.state(), ledger_target, 4).in_place == 20
 
 
 def test_a_changed_record_is_updated_in_place_and_only_it(

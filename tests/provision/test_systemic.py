@@ -112,7 +112,12 @@ def test_wrong_client_credentials_stop_at_once_naming_the_variables(
 
 
 def _run(
-    base_url: str, plan: Path, ledger: Path, report: Path, env: dict[str, str], deadline: float = DEADLINE
+    base_url: str,
+    plan: Path,
+    ledger: Path | str,
+    report: Path,
+    env: dict[str, str],
+    deadline: float = DEADLINE,
 ) -> subprocess.CompletedProcess[str]:
     cmd = [sys.executable, "-m", "leadexec_async.cli", "provision", str(plan), "--base-url", base_url]
     cmd += [
@@ -130,11 +135,12 @@ def _run(
 
 @pytest.mark.slow
 def test_an_unreachable_server_fails_within_seconds_and_the_corrected_run_proceeds(
-    leadexec_emulator: Any, tmp_path: Path
+    leadexec_emulator: Any, tmp_path: Path, ledger_target: Path | str
 ) -> None:
+    """On both ledger backends: an empty ledger is not bound to a server on either."""
     plan = tmp_path / "plan.yaml"
     total = write_plan(plan, 100)  # before, each client's create failed on its own, ~1.5 s per batch
-    ledger = tmp_path / "shared.ledger.sqlite"
+    ledger = ledger_target
     report = tmp_path / "r.json"
     env = dict(os.environ, LEADEXEC_ACCESS_TOKEN=leadexec_emulator.token, **{PASSWORD_VAR: PASSWORD})
     # What makes the run short is that it sends so little (asserted below); the deadline is a
