@@ -23,6 +23,7 @@ from ._limits import AdaptiveRateLimiter, ConcurrencyLimiter, RateLimiter
 from ._logging import configure_from_env, logger
 from ._pipeline import Pipeline
 from ._records import SECRET_FIELDS, masked_wire
+from ._reply import Reply
 from ._resources import (
     CLIENTS,
     DELIVERY_ACCOUNTS,
@@ -32,7 +33,8 @@ from ._resources import (
     DeliveryMethodsResource,
 )
 from ._retry import Kind, RetryPolicy
-from ._transport import VerifyTypes, build_http_client
+from ._transport import VerifyTypes, build_http_client, build_wire, use_wire
+from ._wire import Wire
 
 __all__ = ["LeadExecClient", "pacing_of"]
 
@@ -129,6 +131,7 @@ class LeadExecClient:
         self._http_backend = http_backend
         self._transport = transport
         self._http = http_client
+        self._wire: Wire | None = None
         self._owns_http = http_client is None
         self._sleep = sleep or anyio.sleep
         self._live: Pipeline | None = None
@@ -146,7 +149,15 @@ class LeadExecClient:
             return live
         if self._closed:
             raise ClientClosedError("this LeadExecClient is closed; create a new one to send more requests")
-        if self._http is None:
+        if (
+            self._http is None
+            and self._wire is None
+            and use_wire(backend=self._http_backend, transport=self._transport)
+        ):
+            self._wire = build_wire(
+                timeout=self._timeout, verify=self._verify, max_concurrency=self._max_concurrency
+            )
+        elif self._http is None and self._wire is None:
             self._http = build_http_client(
                 backend=self._http_backend,
                 timeout=self._timeout,
@@ -156,6 +167,7 @@ class LeadExecClient:
             )
         live = self._live = Pipeline(
             http=self._http,
+            wire=self._wire,
             base_url=self._base_url,
             auth=self._auth,
             concurrency=ConcurrencyLimiter(self._max_concurrency),
@@ -200,8 +212,11 @@ class LeadExecClient:
         if live is not None:
             live.close()  # a call waiting to retry raises ClientClosedError instead of sending
         http, self._http = self._http, None
+        wire, self._wire = self._wire, None
         if http is not None and self._owns_http:
             await http.aclose()
+        if wire is not None:
+            await wire.aclose()
 
     async def __aenter__(self) -> Self:
         if self._closed:
@@ -253,7 +268,7 @@ def pacing_of(le: object) -> tuple[RetryPolicy, Sleep]:
 # -- configuration checks (construction time only) --------------------------------
 
 
-def _parse_token(response: httpx.Response) -> tuple[str, float]:
+def _parse_token(response: Reply) -> tuple[str, float]:
     """``(access_token, expires_in)`` from a 2xx token answer; anything unusable raises
     :class:`UnexpectedResponseError` with the body withheld (it may hold a token)."""
     try:

@@ -40,6 +40,12 @@ DEFAULT_MAX_RETRY_WAIT: Final = 60.0
 # Concurrency and rate.
 DEFAULT_MAX_CONCURRENCY: Final = 16
 KEEPALIVE_EXPIRY: Final = 30.0
+# Response bodies read through a wire (the asyncio path), counted after decoding: a 2xx
+# body (an id, a token answer) past MAX_SUCCESS_BODY bytes is an error; an error body is
+# kept up to MAX_ERROR_BODY bytes for diagnosis and cut there. Past a cap nothing more is
+# read and the connection is closed.
+MAX_SUCCESS_BODY: Final = 64 * 1024
+MAX_ERROR_BODY: Final = 64 * 1024
 # Parsed request URLs kept per client (one per distinct path; emptied when full).
 URL_CACHE_SIZE: Final = 1024
 

@@ -7,7 +7,10 @@ Every request of a client walks :meth:`Pipeline.request`:
    caller waiting for a token holds none);
 2. concurrency limiter, then rate limiter (the slot is held only while the
    request is on the wire, never during a backoff sleep);
-3. send through the client's :class:`httpx.AsyncClient`;
+3. send through the client's wire (:mod:`leadexec_async._wire`; aiohttp's
+   under asyncio, see :mod:`leadexec_async._aiohttp_wire`) when it has one,
+   else through its :class:`httpx.AsyncClient` (``transport=``,
+   ``http_client=``, trio);
 4. classify: 2xx goes to ``parse``; 401 gets one token renewal and one resend
    (a request answered 401 was refused, so resending a create is safe);
    anything else is looked up in :mod:`leadexec_async._retry`;
@@ -43,7 +46,9 @@ from ._errors import (
 )
 from ._limits import ConcurrencyLimiter, RateLimiter
 from ._logging import logger, redact
+from ._reply import Reply, WireReply, send_json
 from ._retry import Action, Kind, RetryPolicy, classify_exception, classify_status, parse_retry_after
+from ._wire import Wire
 
 T = TypeVar("T")
 Auth = StaticAuth | ClientCredentialsAuth
@@ -85,12 +90,13 @@ class Pipeline:
         "_secret_fields",
         "_sleep",
         "_urls",
+        "_wire",
     )
 
     def __init__(
         self,
         *,
-        http: httpx.AsyncClient,
+        http: httpx.AsyncClient | None,
         base_url: str,
         auth: Auth | None,
         concurrency: ConcurrencyLimiter,
@@ -99,8 +105,12 @@ class Pipeline:
         sleep: Sleep,
         mask: Mask,
         secret_fields: frozenset[str] = frozenset(),
+        wire: Wire | None = None,
     ) -> None:
+        if (http is None) == (wire is None):
+            raise ValueError("a pipeline sends through an httpx client or a wire, exactly one")
         self._http = http
+        self._wire = wire
         self._base = base_url
         # path -> parsed URL: parsing a URL string is a sizeable part of httpx's cost per
         # request, and bulk work repeats few paths (bounded: cleared when full).
@@ -126,7 +136,7 @@ class Pipeline:
         body: Mapping[str, Any],
         headers: dict[str, str],
         operation: str,
-        parse: Callable[[httpx.Response], T],
+        parse: Callable[[Reply], T],
     ) -> T:
         """Send ``body`` as JSON to ``path`` until it succeeds or may not be repeated.
 
@@ -134,9 +144,11 @@ class Pipeline:
         to it). ``parse`` turns a 2xx response into the result; its
         :class:`LeadExecError` gets ``attempts`` set like any other.
         """
-        url = self._urls.get(path)
-        if url is None:
-            url = httpx.URL(self._base + path)
+        wire = self._wire
+        target = self._base + path
+        url = None if wire is not None else self._urls.get(path)
+        if url is None and wire is None:
+            url = httpx.URL(target)
             if len(self._urls) >= URL_CACHE_SIZE:
                 self._urls.clear()
             self._urls[path] = url
@@ -144,7 +156,7 @@ class Pipeline:
         policy = self._policy
         concurrency = self._concurrency
         rate = self._rate
-        send = self._http.request
+        send = self._http.request if self._http is not None else None
         attempt = 0
         retries = 0
         renewed = False
@@ -155,8 +167,8 @@ class Pipeline:
                 header = current if current is not None else await auth.get()
                 headers["Authorization"] = header
             attempt += 1
-            response: httpx.Response | None = None
-            failure: httpx.TransportError | None = None
+            response: Reply | None = None
+            failure: httpx.RequestError | None = None
             await concurrency.acquire()
             try:
                 if rate is not None:
@@ -165,12 +177,17 @@ class Pipeline:
                     raise self._closed_error(attempt - 1)
                 started = _perf()
                 try:
-                    response = await send(method, url, json=body, headers=headers)
-                    # httpx links a response and its stream both ways, so every response
-                    # would wait for the cycle collector; the body is read and the stream
-                    # closed by now, so drop the link and let it go when it is no longer used.
-                    response.stream = _SPENT
-                except httpx.TransportError as exc:
+                    if wire is not None:
+                        response = await send_json(wire, method, target, body, headers)
+                    else:
+                        assert send is not None and url is not None
+                        sent = await send(method, url, json=body, headers=headers)
+                        # httpx links a response and its stream both ways, so every response
+                        # would wait for the cycle collector; the body is read and the stream
+                        # closed by now, so drop the link and let it go when it is no longer used.
+                        sent.stream = _SPENT
+                        response = sent
+                except httpx.RequestError as exc:
                     failure = exc
             finally:
                 concurrency.release()
@@ -271,14 +288,16 @@ class Pipeline:
             error.body = redact(error.body, secrets)
 
     def _status_error(
-        self, response: httpx.Response, retry_after: float | None, body: Mapping[str, Any]
+        self, response: Reply, retry_after: float | None, body: Mapping[str, Any]
     ) -> APIStatusError:
-        error = error_for_response(response, retry_after=retry_after)
+        full = response.to_httpx() if isinstance(response, WireReply) else response
+        assert isinstance(full, httpx.Response)
+        error = error_for_response(full, retry_after=retry_after)
         self._redact(error, body)
         return error
 
     def _connection_error(
-        self, method: str, path: str, failure: httpx.TransportError, body: Mapping[str, Any]
+        self, method: str, path: str, failure: httpx.RequestError, body: Mapping[str, Any]
     ) -> APIConnectionError:
         detail = redact(_detail(failure), self._secrets(body)) or "no detail"
         message = f"{method.upper()} {path} failed: {type(failure).__name__}: {detail}"

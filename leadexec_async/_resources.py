@@ -19,7 +19,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 from leadexec_api_client.api.clients import upsert_client
 from leadexec_api_client.api.delivery import upsert_delivery_account, upsert_delivery_method
 from leadexec_api_client.models import ClientUpsert, DeliveryAccount, DeliveryMethod
@@ -34,10 +33,11 @@ from ._records import (
     record_id_of,
     require_positive_id,
 )
+from ._reply import Reply
 from ._retry import Kind
 
 
-def parse_record_id(response: httpx.Response) -> int:
+def parse_record_id(response: Reply) -> int:
     """The positive integer id in a 2xx body, whatever its Content-Type.
 
     Accepted: ``12345``, the same with surrounding white space, a JSON number
@@ -65,7 +65,7 @@ def parse_record_id(response: httpx.Response) -> int:
     return _bad_id(response)
 
 
-def _bad_id(response: httpx.Response) -> int:
+def _bad_id(response: Reply) -> int:
     body = response.text
     preview = body.strip()[:ID_BODY_PREVIEW]
     raise UnexpectedResponseError(

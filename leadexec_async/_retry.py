@@ -75,7 +75,7 @@ def classify_status(kind: Kind, status: int) -> Action:
     return Action.RETRY if status in _REPEATABLE else Action.RAISE
 
 
-def classify_exception(kind: Kind, exc: httpx.TransportError) -> Action:
+def classify_exception(kind: Kind, exc: httpx.RequestError) -> Action:
     """The action for a transport failure."""
     if isinstance(exc, _NOT_SENT):
         return Action.RETRY

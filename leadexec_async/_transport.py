@@ -1,34 +1,27 @@
 """The HTTP machinery under the pipeline, chosen at the first request.
 
-``http_backend="auto"`` takes aiohttp (through ``httpx_aiohttp``) under
-asyncio, which costs much less CPU per request than httpcore for bulk work,
-and httpx's own transport under trio (aiohttp runs on asyncio only).
-``"aiohttp"`` and ``"httpx"`` force one. Either way the pool holds at least
-``max_concurrency`` connections, so no request ever waits for one.
-
-Two properties of ``httpx_aiohttp`` 0.2 would break the promise that a create
-is never sent twice, and are corrected here:
-
-* aiohttp silently re-sends an idempotent method (PUT, which the delivery
-  endpoints use) once when a reused keep-alive connection drops; this is
-  switched off on the session.
-* ``httpx_aiohttp`` maps every ``aiohttp.ClientConnectionError`` (a dropped
-  connection, a read timeout) to :class:`httpx.ConnectTimeout`, which reads as
-  "never sent". Failures are mapped again here from the original aiohttp
-  error: only connector errors and connect timeouts stay connect errors;
-  anything after the connection was made becomes a read error or read timeout.
+``http_backend="auto"`` sends through :class:`~leadexec_async._aiohttp_wire.AiohttpWire`
+under asyncio, which costs much less CPU per request than httpx with httpcore
+for bulk work, and through httpx's own transport under trio (aiohttp runs on
+asyncio only). ``"aiohttp"`` and ``"httpx"`` force one. A ``transport=`` or
+``http_client=`` given by the caller always goes through httpx. Either way the
+pool holds at least ``max_concurrency`` connections, so no request ever waits
+for one.
 """
 
 from __future__ import annotations
 
 import ssl
-from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 import httpx
 import sniffio
 
 from ._constants import KEEPALIVE_EXPIRY, USER_AGENT
 from ._errors import ValidationError
+
+if TYPE_CHECKING:
+    from ._aiohttp_wire import AiohttpWire
 
 VerifyTypes = ssl.SSLContext | str | bool
 
@@ -42,6 +35,33 @@ def pool_limits(max_concurrency: int) -> httpx.Limits:
     )
 
 
+def use_wire(*, backend: str, transport: httpx.AsyncBaseTransport | None) -> bool:
+    """Whether requests go through :class:`AiohttpWire` (else through an httpx client).
+
+    ``http_backend="aiohttp"`` outside asyncio raises :class:`ValidationError`.
+    """
+    library = sniffio.current_async_library()
+    if backend == "aiohttp" and library != "asyncio":
+        raise ValidationError(
+            f'http_backend="aiohttp" needs asyncio, but this code runs under {library}; '
+            'use http_backend="httpx" or "auto"',
+            field="http_backend",
+        )
+    return transport is None and backend in ("auto", "aiohttp") and library == "asyncio"
+
+
+def build_wire(*, timeout: httpx.Timeout, verify: VerifyTypes, max_concurrency: int) -> AiohttpWire:
+    """The SDK-owned aiohttp wire; call inside the running asyncio event loop."""
+    from ._aiohttp_wire import AiohttpWire  # aiohttp is imported only where it is used
+
+    try:
+        return AiohttpWire(verify=verify, max_connections=max_concurrency, timeout=timeout, proxy=None)
+    except (OSError, ssl.SSLError) as exc:
+        raise ValidationError(
+            f"verify: the CA bundle could not be loaded ({type(exc).__name__})", field="verify"
+        ) from None
+
+
 def build_http_client(
     *,
     backend: str,
@@ -50,21 +70,10 @@ def build_http_client(
     max_concurrency: int,
     transport: httpx.AsyncBaseTransport | None,
 ) -> httpx.AsyncClient:
-    """The SDK-owned :class:`httpx.AsyncClient`; call inside the running event loop."""
+    """The SDK-owned :class:`httpx.AsyncClient` (over ``transport`` when given, else httpx's
+    own); call inside the running event loop."""
     if transport is None:
-        library = sniffio.current_async_library()
-        limits = pool_limits(max_concurrency)
-        use_aiohttp = backend == "aiohttp" or (backend == "auto" and library == "asyncio")
-        if use_aiohttp and library != "asyncio":
-            raise ValidationError(
-                f'http_backend="aiohttp" needs asyncio, but this code runs under {library}; '
-                'use http_backend="httpx" or "auto"',
-                field="http_backend",
-            )
-        if use_aiohttp:
-            transport = _aiohttp_transport(verify=verify, limits=limits)
-        else:
-            transport = httpx.AsyncHTTPTransport(verify=verify, limits=limits)
+        transport = httpx.AsyncHTTPTransport(verify=verify, limits=pool_limits(max_concurrency))
     return httpx.AsyncClient(
         transport=transport,
         timeout=timeout,
@@ -72,65 +81,3 @@ def build_http_client(
         follow_redirects=False,
         trust_env=False,
     )
-
-
-def _aiohttp_transport(*, verify: VerifyTypes, limits: httpx.Limits) -> httpx.AsyncBaseTransport:
-    import aiohttp
-    from httpx_aiohttp import AiohttpTransport
-
-    connect_timeout = getattr(aiohttp, "ConnectionTimeoutError", ())
-    read_timeout = (aiohttp.ServerTimeoutError, TimeoutError)
-
-    def remap(exc: BaseException, *, sent: bool) -> httpx.TransportError:
-        """The httpx error that tells truthfully whether the request may have been sent."""
-        original = exc.__cause__ if isinstance(exc, httpx.TransportError) and exc.__cause__ else exc
-        message = str(exc) or type(original).__name__
-        if not sent:
-            if connect_timeout and isinstance(original, connect_timeout):
-                return httpx.ConnectTimeout(message)
-            if isinstance(original, aiohttp.ClientConnectorError):
-                return httpx.ConnectError(message)
-            if isinstance(exc, httpx.UnsupportedProtocol):
-                return exc
-        if isinstance(original, read_timeout):
-            return httpx.ReadTimeout(message)
-        if isinstance(original, aiohttp.ServerDisconnectedError):
-            return httpx.RemoteProtocolError(message)
-        return httpx.ReadError(message)
-
-    mapped = (httpx.TransportError, aiohttp.ClientError, TimeoutError)
-
-    class Stream(httpx.AsyncByteStream):
-        def __init__(self, inner: httpx.AsyncByteStream) -> None:
-            self._inner = inner
-
-        async def __aiter__(self) -> AsyncIterator[bytes]:
-            try:
-                async for chunk in self._inner:
-                    yield chunk
-            except mapped as exc:
-                raise remap(exc, sent=True) from exc
-
-        async def aclose(self) -> None:
-            try:
-                await self._inner.aclose()
-            except mapped as exc:
-                raise remap(exc, sent=True) from exc
-
-    class Transport(AiohttpTransport):
-        def get_client(self) -> aiohttp.ClientSession:
-            session: aiohttp.ClientSession = super().get_client()
-            # Never let aiohttp resend a PUT on its own (see the module docstring).
-            session._retry_connection = False
-            return session
-
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            try:
-                response: httpx.Response = await super().handle_async_request(request)
-            except mapped as exc:
-                raise remap(exc, sent=False) from exc
-            response.stream = Stream(response.stream)  # type: ignore[arg-type]
-            return response
-
-    transport: httpx.AsyncBaseTransport = Transport(verify=verify, limits=limits, trust_env=False)
-    return transport

@@ -7,6 +7,7 @@ import pytest
 import sniffio
 
 import leadexec_async as lx
+from leadexec_async._aiohttp_wire import AiohttpWire
 from leadexec_async import _constants as C
 from tests.conftest import FakeAPI
 
@@ -70,18 +71,28 @@ async def test_callers_http_client_is_left_open(api: FakeAPI) -> None:
 async def test_default_backend_follows_the_event_loop(api: FakeAPI) -> None:
     async with lx.LeadExecClient(access_token="t", base_url="http://127.0.0.1:9") as le:
         pipeline = le._pipeline()
-        transport = pipeline._http._transport
-    expected = "Transport" if sniffio.current_async_library() == "asyncio" else "AsyncHTTPTransport"
-    assert type(transport).__name__ == expected
-    if expected == "Transport":
-        from httpx_aiohttp import AiohttpTransport
+    if sniffio.current_async_library() == "asyncio":
+        assert isinstance(pipeline._wire, AiohttpWire)
+        assert pipeline._http is None
+    else:
+        assert pipeline._wire is None
+        assert pipeline._http is not None
+        assert isinstance(pipeline._http._transport, httpx.AsyncHTTPTransport)
 
-        assert isinstance(transport, AiohttpTransport)
+
+async def test_a_transport_given_goes_through_httpx_on_every_backend(api: FakeAPI) -> None:
+    async with api.client(
+        http_backend="aiohttp" if sniffio.current_async_library() == "asyncio" else "auto"
+    ) as le:
+        assert await le.delivery_methods.create(1, name="m") == 1001
+        assert le._pipeline()._wire is None
 
 
 async def test_http_backend_httpx_is_plain_httpx(api: FakeAPI) -> None:
     async with lx.LeadExecClient(access_token="t", http_backend="httpx", max_concurrency=40) as le:
-        transport = le._pipeline()._http._transport
+        http = le._pipeline()._http
+    assert http is not None
+    transport = http._transport
     assert isinstance(transport, httpx.AsyncHTTPTransport)
     assert transport._pool._max_connections >= 40
 
@@ -90,7 +101,7 @@ async def test_http_backend_aiohttp_needs_asyncio(api: FakeAPI) -> None:
     le = lx.LeadExecClient(access_token="t", http_backend="aiohttp")
     if sniffio.current_async_library() == "asyncio":
         async with le:
-            assert type(le._pipeline()._http._transport).__name__ == "Transport"
+            assert isinstance(le._pipeline()._wire, AiohttpWire)
     else:
         with pytest.raises(lx.ValidationError) as caught:
             await le.delivery_methods.create(1, name="m")

@@ -17,6 +17,7 @@ import pytest
 from anyio.abc import SocketStream
 
 import leadexec_async as lx
+from leadexec_async._aiohttp_wire import AiohttpWire
 from tests.conftest import FakeAPI
 
 pytestmark = pytest.mark.anyio
@@ -131,10 +132,13 @@ async def test_owned_transport_is_closed_on_aclose(api: FakeAPI) -> None:
         le = _client(server, api)
         async with le:
             await le.delivery_methods.update(5, 1)
-            transport = le._pipeline()._http._transport
-        session = getattr(transport, "client", None)
-        if session is not None:  # aiohttp under asyncio
-            assert session.closed
+            pipeline = le._pipeline()
+            wire, http = pipeline._wire, pipeline._http
+        if wire is not None:  # aiohttp under asyncio
+            assert isinstance(wire, AiohttpWire)
+            assert wire.session.closed
         else:
+            assert http is not None
+            transport = http._transport
             assert isinstance(transport, httpx.AsyncHTTPTransport)
             assert transport._pool.connections == []

@@ -287,9 +287,11 @@ def test_verify_values_that_are_not_a_setting_are_refused_at_once(value: Any) ->
 async def test_a_default_context_verifies_certificates_and_host_names(anyio_backend: str) -> None:
     """What the SDK builds when nothing is said: CERT_REQUIRED and host-name checks, on both backends."""
     async with lx.LeadExecClient(access_token="t") as le:
-        transport = le._pipeline()._http._transport
-        pool = getattr(transport, "_pool", None)
-        context = pool._ssl_context if pool is not None else transport.ssl_context  # type: ignore[attr-defined]
+        pipeline = le._pipeline()
+        if pipeline._wire is not None:  # aiohttp under asyncio
+            context = pipeline._wire.ssl_context  # type: ignore[attr-defined]
+        else:
+            context = pipeline._http._transport._pool._ssl_context  # type: ignore[union-attr,attr-defined]
         assert isinstance(context, ssl.SSLContext)
         assert context.verify_mode == ssl.CERT_REQUIRED
         assert context.check_hostname is True
