@@ -155,10 +155,15 @@ class AiohttpWire:
         max_error_body: int,
     ) -> Answer:
         """Send one request and read its answer within the caps (see :class:`~leadexec_async._wire.Wire`)."""
+        # Failures are raised outside the ``except`` blocks, so that no aiohttp exception
+        # rides along as ``__context__`` either.
+        failure: httpx.RequestError | None = None
         try:
             response = await self._request(method, url, headers=headers, data=content, allow_redirects=False)
         except Exception as exc:
-            raise _failure(exc) from None
+            failure = _failure(exc)
+        if failure is not None:
+            raise failure
         # From here on the connection is ours: it goes back to the pool only when the
         # body was read to its end; on every other way out (a cap, an error, a
         # cancellation) it is closed.
@@ -177,15 +182,17 @@ class AiohttpWire:
                 raise BodyTooLargeError(f"the answer's body went past the cap of {limit} decoded bytes")
             answer = Answer(status, answer_headers, body, over)
             done = not over
-        except httpx.RequestError:
-            raise
+        except httpx.RequestError as exc:  # a cap or a decoding failure, raised here
+            failure = exc
         except Exception as exc:
-            raise _failure(_FailedAfterConnecting(exc)) from None
+            failure = _failure(_FailedAfterConnecting(exc))
         finally:
             if done:
                 response.release()
             else:
                 response.close()
+        if failure is not None:
+            raise failure
         return answer
 
     async def aclose(self) -> None:

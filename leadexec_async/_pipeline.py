@@ -180,7 +180,8 @@ class Pipeline:
                     if wire is not None:
                         response = await send_json(wire, method, target, body, headers)
                     else:
-                        assert send is not None and url is not None
+                        assert send is not None
+                        assert url is not None
                         sent = await send(method, url, json=body, headers=headers)
                         # httpx links a response and its stream both ways, so every response
                         # would wait for the cycle collector; the body is read and the stream

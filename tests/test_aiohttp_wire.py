@@ -265,7 +265,9 @@ async def test_a_refused_connection_is_a_connect_error() -> None:
         async with wire_for() as wire:
             with pytest.raises(httpx.ConnectError) as caught:
                 await send(wire, f"http://127.0.0.1:{port}/x")
-    assert caught.value.__cause__ is None  # nothing of aiohttp's (or of the request) is chained
+    # nothing of aiohttp's (or of the request) is chained, not even as the context
+    assert caught.value.__cause__ is None
+    assert caught.value.__context__ is None
 
 
 async def test_a_drop_after_the_request_was_read_is_not_a_connect_error() -> None:
@@ -320,6 +322,7 @@ async def test_a_malformed_status_line_is_a_protocol_error_that_does_not_quote_i
             await send(wire, server.url)
     assert "tok" not in str(caught.value)
     assert caught.value.__cause__ is None
+    assert caught.value.__context__ is None
 
 
 async def test_a_header_value_with_a_line_break_is_refused_before_sending() -> None:

@@ -7,8 +7,8 @@ import pytest
 import sniffio
 
 import leadexec_async as lx
-from leadexec_async._aiohttp_wire import AiohttpWire
 from leadexec_async import _constants as C
+from leadexec_async._aiohttp_wire import AiohttpWire
 from tests.conftest import FakeAPI
 
 pytestmark = pytest.mark.anyio

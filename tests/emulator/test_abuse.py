@@ -88,9 +88,12 @@ def test_a_connection_silent_before_or_inside_a_request_is_closed(
 def test_time_the_emulator_itself_takes_is_not_a_stall() -> None:
     pytest.importorskip("httptools")
     # every request waits 0.5-0.6 s inside the emulator, longer than the 0.3 s stall limit
-    with EmulatorServer(
-        token="abuse", http="httptools", stall_timeout=STALL, faults="latency:1@0.5-0.6"
-    ) as server, httpx.Client(base_url=server.base_url, headers={"Authorization": "Bearer abuse"}) as client:
+    with (
+        EmulatorServer(
+            token="abuse", http="httptools", stall_timeout=STALL, faults="latency:1@0.5-0.6"
+        ) as server,
+        httpx.Client(base_url=server.base_url, headers={"Authorization": "Bearer abuse"}) as client,
+    ):
         first = client.patch("/v1/clients", json=client_body("slow"))
         second = client.patch("/v1/clients", json=client_body("slow2"))
     assert first.status_code == second.status_code == 200
