@@ -1,6 +1,6 @@
 """Benchmarks of leadexec-async, run with ``python -m benchmarks`` (``make bench``).
 
-Four measurements, each printed as rows of one table together with the machine
+Five measurements, each printed as rows of one table together with the machine
 they ran on. Every target is a ratio of two figures taken in the same run, so
 it holds on a noisy machine; the absolute numbers are printed next to it.
 
@@ -12,6 +12,8 @@ it holds on a noisy machine; the absolute numbers are printed next to it.
    400 requests per second, with the rate given and with the rate found.
 4. :mod:`benchmarks.memory`: peak memory and time per item of a long
    streamed bulk run, each size in its own process.
+5. :mod:`benchmarks.wire`: client CPU per request of the facade against raw
+   aiohttp, against a minimal server in its own process, at concurrency 8 and 32.
 
 Nothing here is a test: the smoke test (``tests/test_benchmarks_smoke.py``)
 only checks that the harness produces its rows.

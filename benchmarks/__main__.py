@@ -1,4 +1,4 @@
-"""``python -m benchmarks [--quick] [--only 1,2,3,4]``: run the benchmarks and print one table."""
+"""``python -m benchmarks [--quick] [--only 1,2,3,4,5]``: run the benchmarks and print one table."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import bulk_rate, end_to_end, memory, overhead
+from . import bulk_rate, end_to_end, memory, overhead, wire
 from ._report import Row, machine, render
 
 
@@ -23,6 +23,8 @@ class Sizes:
     bulk_rate: float
     memory_small: int
     memory_large: int
+    wire_requests: int
+    wire_rounds: int
 
 
 FULL = Sizes(
@@ -33,6 +35,8 @@ FULL = Sizes(
     bulk_rate=400.0,
     memory_small=10_000,
     memory_large=100_000,
+    wire_requests=3_000,
+    wire_rounds=3,
 )
 QUICK = Sizes(
     overhead_calls=300,
@@ -42,16 +46,19 @@ QUICK = Sizes(
     bulk_rate=100.0,
     memory_small=500,
     memory_large=5_000,
+    wire_requests=300,
+    wire_rounds=1,
 )
 
 
 def benchmarks(sizes: Sizes) -> dict[str, Callable[[], list[Row]]]:
-    """The four benchmarks, by number, bound to ``sizes``."""
+    """The five benchmarks, by number, bound to ``sizes``."""
     return {
         "1": lambda: overhead.run(sizes.overhead_calls, sizes.overhead_rounds),
         "2": lambda: end_to_end.run(sizes.e2e_requests),
         "3": lambda: bulk_rate.run(sizes.bulk_records, sizes.bulk_rate),
         "4": lambda: memory.run(sizes.memory_small, sizes.memory_large),
+        "5": lambda: wire.run(sizes.wire_requests, rounds=sizes.wire_rounds),
     }
 
 
@@ -61,14 +68,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes (checks the harness)")
     parser.add_argument("--plain", action="store_true", help="plain text columns instead of rich's table")
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when a target is missed")
-    parser.add_argument("--only", default="1,2,3,4", help="comma-separated benchmark numbers (default all)")
+    parser.add_argument("--only", default="1,2,3,4,5", help="comma-separated benchmark numbers (default all)")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     selected = benchmarks(sizes)
     wanted = [part.strip() for part in args.only.split(",") if part.strip()]
     unknown = [w for w in wanted if w not in selected]
     if unknown:
-        parser.error(f"unknown benchmark(s) {', '.join(unknown)}; choose from 1, 2, 3, 4")
+        parser.error(f"unknown benchmark(s) {', '.join(unknown)}; choose from 1, 2, 3, 4, 5")
     rows: list[Row] = []
     started = time.perf_counter()
     for number in wanted:

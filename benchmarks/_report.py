@@ -12,7 +12,7 @@ from importlib import metadata
 __all__ = ["Row", "machine", "render"]
 
 _WIDEST = 240  # characters
-_PACKAGES = ("httpx", "httpcore", "aiohttp", "httpx-aiohttp", "anyio", "sniffio", "uvicorn")
+_PACKAGES = ("httpx", "httpcore", "aiohttp", "anyio", "sniffio", "uvicorn")
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,6 @@ from leadexec_api_client.models.grant_type import GrantType
 from . import _constants as C
 from ._auth import ClientCredentialsAuth, StaticAuth
 from ._errors import ClientClosedError, ValidationError, shown
-from ._httpx_wire import HttpxWire
 from ._limits import AdaptiveRateLimiter, ConcurrencyLimiter, RateLimiter
 from ._logging import Secret, configure_from_env, logger, unwatch_secrets, watch_secrets
 from ._pipeline import Pipeline, Rejected, TracedPipeline
@@ -38,8 +37,8 @@ from ._resources import (
 )
 from ._retry import Kind, RetryPolicy
 from ._tracing import make_tracer
-from ._transport import VerifyTypes, build_http_client
-from ._wire import Answer
+from ._transport import VerifyTypes, build_wire
+from ._wire import Answer, Wire
 
 if TYPE_CHECKING:
     from opentelemetry.trace import TracerProvider
@@ -186,8 +185,8 @@ class LeadExecClient:
         self._verify = verify
         self._http_backend = http_backend
         self._transport = transport
-        self._http = http_client
-        self._owns_http = http_client is None
+        self._http = http_client  # the caller's, wrapped as is and never closed here
+        self._wire: Wire | None = None
         self._sleep = sleep or anyio.sleep
         self._tracer = make_tracer(tracing)  # [tracing] None when off: opentelemetry is not imported
         self._live: Pipeline | None = None
@@ -207,14 +206,15 @@ class LeadExecClient:
             return live
         if self._closed:
             raise ClientClosedError("this LeadExecClient is closed; create a new one to send more requests")
-        if self._http is None:
+        if self._wire is None:
             try:
-                self._http = build_http_client(
+                self._wire = build_wire(
                     backend=self._http_backend,
                     timeout=self._timeout,
                     verify=self._verify,
                     max_concurrency=self._max_concurrency,
                     transport=self._transport,
+                    http_client=self._http,
                     proxy=self._proxy.value if self._proxy is not None else None,
                 )
             except (OSError, ssl.SSLError, ValueError) as exc:
@@ -230,7 +230,7 @@ class LeadExecClient:
             Pipeline if self._tracer is None else partial(TracedPipeline, tracer=self._tracer)
         )
         live = self._live = make(
-            wire=HttpxWire(self._http, owned=self._owns_http),
+            wire=self._wire,
             base_url=self._base_url,
             auth=self._auth,
             concurrency=ConcurrencyLimiter(self._max_concurrency),
@@ -279,9 +279,9 @@ class LeadExecClient:
         live, self._live = self._live, None
         if live is not None:
             live.close()  # a call waiting to retry raises ClientClosedError instead of sending
-        http, self._http = self._http, None
-        if http is not None and self._owns_http:
-            await http.aclose()
+        wire, self._wire = self._wire, None
+        if wire is not None:
+            await wire.aclose()  # a caller's http_client is not closed (see HttpxWire.owned)
 
     async def __aenter__(self) -> Self:
         if self._closed:

@@ -248,6 +248,9 @@ EMULATOR_DROP_WAIT: Final = 2.0  # seconds to wait for the server to notice a co
 EMULATOR_START_TIMEOUT: Final = 10.0  # seconds a background server may take to start, and to stop
 EMULATOR_KEEP_ALIVE: Final = 30  # seconds an idle kept-alive connection stays open
 EMULATOR_BACKLOG: Final = 2048  # connections waiting to be accepted (bursts of a bulk run)
+EMULATOR_MAX_HEAD: Final = 32 * 1024  # bytes of a request line and headers; past it: 431, connection closed
+EMULATOR_STALL_TIMEOUT: Final = 10.0  # seconds a connection may stay silent before or inside a request
+EMULATOR_MAX_FAULT_TIMES: Final = 10_000  # faults scheduled, not yet drawn (POST /_emulator/faults)
 EMULATOR_LOG_LEVEL: Final = "info"  # uvicorn's log level under ``leadexec emulator``
 EMULATOR_BACKGROUND_LOG_LEVEL: Final = "warning"  # ... and in a background thread (run_emulator, fixtures)
 

@@ -1,7 +1,7 @@
 """A :class:`~leadexec_async._wire.Wire` over an :class:`httpx.AsyncClient`.
 
-Used with the SDK's own client (httpx's transport under trio, httpx-aiohttp
-under asyncio, or the ``transport=`` given), and with a caller's
+Used with the SDK's own client (httpx's transport under trio or with ``http_backend="httpx"``,
+or over the ``transport=`` given), and with a caller's
 ``http_client=``. The answer is streamed: raw chunks are decoded by
 :class:`~leadexec_async._decode.BoundedDecoder`, so the caps count decoded
 bytes, and past a cap the response is closed without reading the rest (a

@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("psutil")
 
-from benchmarks import bulk_rate, end_to_end, memory, overhead
+from benchmarks import bulk_rate, end_to_end, memory, overhead, wire
 from benchmarks._report import Row, machine, render
 
 
@@ -43,7 +43,12 @@ def test_the_harness_produces_every_row_of_the_table() -> None:
     assert [r.section for r in mem] == ["4 memory", "4 scaling"]
     _check(mem[:1], "4 memory", 1)
 
-    everything = rows + e2e + bulk + mem
+    near_the_wire = wire.run(20, concurrencies=(2,), rounds=1)
+    _check(near_the_wire, "5 wire", 2)
+    assert near_the_wire[1].case == "c2 facade delivery_accounts.create"
+    assert near_the_wire[1].ratio is not None
+
+    everything = rows + e2e + bulk + mem + near_the_wire
     table = render(everything, title=f"smoke\n{machine()}", plain=True)
     lines = table.splitlines()
     assert len(lines) == 4 + len(everything)  # title, machine, header, rule, a line per row
@@ -53,5 +58,5 @@ def test_the_harness_produces_every_row_of_the_table() -> None:
     assert "httpx 0.28" in lines[1]
     assert "cores" in lines[1]
     fancy = render(everything, title="smoke")
-    for section in ("1 overhead", "2 end to end", "3 bulk under 429", "4 memory", "4 scaling"):
+    for section in ("1 overhead", "2 end to end", "3 bulk under 429", "4 memory", "4 scaling", "5 wire"):
         assert section in fancy

@@ -8,6 +8,8 @@ import sniffio
 
 import leadexec_async as lx
 from leadexec_async import _constants as C
+from leadexec_async._aiohttp_wire import AiohttpWire
+from leadexec_async._httpx_wire import HttpxWire
 from tests.conftest import FakeAPI
 
 pytestmark = pytest.mark.anyio
@@ -54,9 +56,10 @@ async def test_owned_http_client_is_closed(api: FakeAPI) -> None:
     le = api.client()
     async with le:
         await le.delivery_methods.create(1, name="m")
-        http = le._http
-        assert http is not None
-    assert http.is_closed
+        wire = le._pipeline()._wire
+        assert isinstance(wire, HttpxWire)
+        assert wire.owned
+    assert wire.client.is_closed
 
 
 async def test_callers_http_client_is_left_open(api: FakeAPI) -> None:
@@ -69,20 +72,30 @@ async def test_callers_http_client_is_left_open(api: FakeAPI) -> None:
 
 async def test_default_backend_follows_the_event_loop(api: FakeAPI) -> None:
     async with lx.LeadExecClient(access_token="t", base_url="http://127.0.0.1:9") as le:
-        le._pipeline()  # builds the HTTP client
-        transport = le._http._transport
-    expected = "Transport" if sniffio.current_async_library() == "asyncio" else "AsyncHTTPTransport"
-    assert type(transport).__name__ == expected
-    if expected == "Transport":
-        from httpx_aiohttp import AiohttpTransport
+        wire = le._pipeline()._wire
+    if sniffio.current_async_library() == "asyncio":
+        assert isinstance(wire, AiohttpWire)
+    else:
+        assert isinstance(wire, HttpxWire)
+        assert wire.owned
+        assert isinstance(wire.client._transport, httpx.AsyncHTTPTransport)
 
-        assert isinstance(transport, AiohttpTransport)
+
+async def test_a_transport_given_goes_through_httpx_on_every_backend(api: FakeAPI) -> None:
+    async with api.client(
+        http_backend="aiohttp" if sniffio.current_async_library() == "asyncio" else "auto"
+    ) as le:
+        assert await le.delivery_methods.create(1, name="m") == 1001
+        wire = le._pipeline()._wire
+        assert isinstance(wire, HttpxWire)
+        assert isinstance(wire.client._transport, httpx.MockTransport)
 
 
 async def test_http_backend_httpx_is_plain_httpx(api: FakeAPI) -> None:
     async with lx.LeadExecClient(access_token="t", http_backend="httpx", max_concurrency=40) as le:
-        le._pipeline()  # builds the HTTP client
-        transport = le._http._transport
+        wire = le._pipeline()._wire
+    assert isinstance(wire, HttpxWire)
+    transport = wire.client._transport
     assert isinstance(transport, httpx.AsyncHTTPTransport)
     assert transport._pool._max_connections >= 40
 
@@ -91,8 +104,7 @@ async def test_http_backend_aiohttp_needs_asyncio(api: FakeAPI) -> None:
     le = lx.LeadExecClient(access_token="t", http_backend="aiohttp")
     if sniffio.current_async_library() == "asyncio":
         async with le:
-            le._pipeline()
-            assert type(le._http._transport).__name__ == "Transport"
+            assert isinstance(le._pipeline()._wire, AiohttpWire)
     else:
         with pytest.raises(lx.ValidationError) as caught:
             await le.delivery_methods.create(1, name="m")

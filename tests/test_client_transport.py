@@ -17,6 +17,8 @@ import pytest
 from anyio.abc import SocketStream
 
 import leadexec_async as lx
+from leadexec_async._aiohttp_wire import AiohttpWire
+from leadexec_async._httpx_wire import HttpxWire
 from tests.conftest import FakeAPI
 
 pytestmark = pytest.mark.anyio
@@ -131,11 +133,11 @@ async def test_owned_transport_is_closed_on_aclose(api: FakeAPI) -> None:
         le = _client(server, api)
         async with le:
             await le.delivery_methods.update(5, 1)
-            le._pipeline()  # builds the HTTP client
-            transport = le._http._transport
-        session = getattr(transport, "client", None)
-        if session is not None:  # aiohttp under asyncio
-            assert session.closed
+            wire = le._pipeline()._wire
+        if isinstance(wire, AiohttpWire):  # aiohttp under asyncio
+            assert wire.session.closed
         else:
+            assert isinstance(wire, HttpxWire)
+            transport = wire.client._transport
             assert isinstance(transport, httpx.AsyncHTTPTransport)
             assert transport._pool.connections == []

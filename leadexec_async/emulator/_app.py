@@ -365,11 +365,11 @@ class Emulator:
                 if too_large:
                     raise ValueError("body too large")
                 spec = json.loads(raw)
-                self.schedule_fault(
-                    str(spec["kind"]), operation=spec.get("operation"), times=int(spec.get("times", 1))
-                )
-            except (ValueError, KeyError, TypeError) as exc:
-                await answer_error(send, 400, f"expected {{kind, operation?, times?}}: {exc}")
+                if not isinstance(spec, dict):
+                    raise TypeError("the body must be a JSON object")
+                self.schedule_fault(spec["kind"], operation=spec.get("operation"), times=spec.get("times", 1))
+            except (ValueError, KeyError, TypeError, RecursionError) as exc:
+                await answer_error(send, 400, f"expected {{kind, operation?, times?}}: {exc!s:.200}")
                 return
             await answer(send, 200, b'{"scheduled": true}', JSON)
         else:

@@ -26,6 +26,8 @@ import threading
 from collections import deque
 from dataclasses import dataclass, field
 
+from .._constants import EMULATOR_MAX_FAULT_TIMES as MAX_FAULT_TIMES
+
 __all__ = ["FAULT_KINDS", "FaultPlan", "Faults", "parse_faults"]
 
 # the order in which the cumulative probability is laid out; part of the determinism contract
@@ -124,12 +126,23 @@ class Faults:
             self._scheduled.clear()
 
     def schedule(self, kind: str, *, operation: str | None = None, times: int = 1) -> None:
-        """Give the next ``times`` requests (of ``operation``, or any) the fault ``kind``."""
-        if kind not in FAULT_KINDS:
+        """Give the next ``times`` requests (of ``operation``, or any) the fault ``kind``.
+
+        ``times`` is an integer from 1 to ``EMULATOR_MAX_FAULT_TIMES``, which also bounds
+        every fault waiting to be drawn; anything else raises :class:`ValueError`.
+        """
+        if not isinstance(kind, str) or kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {', '.join(FAULT_KINDS)}")
-        if times < 1:
-            raise ValueError("times must be at least 1")
+        if isinstance(times, bool) or not isinstance(times, int) or not 1 <= times <= MAX_FAULT_TIMES:
+            raise ValueError(f"times must be an integer from 1 to {MAX_FAULT_TIMES}, got {times!r:.40}")
+        if operation is not None and not isinstance(operation, str):
+            raise ValueError(f"operation must be an operationId (a string), got {type(operation).__name__}")
         with self._lock:
+            if len(self._scheduled) + times > MAX_FAULT_TIMES:
+                waiting = len(self._scheduled)
+                raise ValueError(
+                    f"at most {MAX_FAULT_TIMES} faults may wait to be drawn; {waiting} already do"
+                )
             self._scheduled.extend([(kind, operation)] * times)
 
     def draw(self, operation: str) -> Draw:

@@ -6,6 +6,7 @@ uvicorn picks httptools when it is installed (the emulator extra installs it: ab
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from collections.abc import Iterator
@@ -17,16 +18,37 @@ import uvicorn
 from .. import _constants as C
 from ._app import Emulator
 from ._config import EmulatorConfig
+from ._guard import guarded_httptools
 
 __all__ = ["EmulatorServer", "run_emulator", "serve_forever"]
 
 
+def _http_protocol(http: str, stall: float) -> type[asyncio.Protocol] | str:
+    """uvicorn's HTTP protocol for ``http``: httptools with the emulator's guard when it is
+    installed (``"auto"``, ``"httptools"``), else h11 (bounded by its own head limit)."""
+    if http == "h11":
+        return "h11"
+    try:
+        import httptools  # noqa: F401
+    except ModuleNotFoundError:
+        if http == "httptools":
+            raise
+        return "h11"
+    return guarded_httptools(C.EMULATOR_MAX_HEAD, stall)
+
+
 def _uvicorn_config(
-    app: Emulator, host: str, port: int, log_level: str, http: str = "auto"
+    app: Emulator,
+    host: str,
+    port: int,
+    log_level: str,
+    http: str = "auto",
+    stall: float = C.EMULATOR_STALL_TIMEOUT,
 ) -> uvicorn.Config:
     return uvicorn.Config(
         app,
-        http=http,
+        http=_http_protocol(http, stall),
+        h11_max_incomplete_event_size=C.EMULATOR_MAX_HEAD,
         host=host,
         port=port,
         lifespan="off",
@@ -59,7 +81,9 @@ class EmulatorServer:
     :meth:`~Emulator.reset` and :meth:`~Emulator.schedule_fault` are re-exported here.
     ``client_id`` / ``client_secret`` / ``token`` are the credentials it accepts.
     ``http`` is uvicorn's HTTP implementation: ``"auto"`` (httptools when installed),
-    ``"h11"`` or ``"httptools"``.
+    ``"h11"`` or ``"httptools"``. ``stall_timeout`` is how many seconds a connection
+    may stay silent before or inside a request before it is closed (httptools only; see
+    :mod:`leadexec_async.emulator._guard`).
     """
 
     def __init__(
@@ -70,6 +94,7 @@ class EmulatorServer:
         port: int = 0,
         log_level: str = C.EMULATOR_BACKGROUND_LOG_LEVEL,
         http: str = "auto",
+        stall_timeout: float = C.EMULATOR_STALL_TIMEOUT,
         **options: Any,
     ) -> None:
         if config is not None and options:
@@ -80,6 +105,7 @@ class EmulatorServer:
         self._port = port
         self._log_level = log_level
         self._http = http
+        self._stall = stall_timeout
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._failure: BaseException | None = None
@@ -132,7 +158,9 @@ class EmulatorServer:
         sock.listen(C.EMULATOR_BACKLOG)
         sock.setblocking(False)
         self.port = sock.getsockname()[1]
-        server = _Server(_uvicorn_config(self.emulator, self._host, self.port, self._log_level, self._http))
+        server = _Server(
+            _uvicorn_config(self.emulator, self._host, self.port, self._log_level, self._http, self._stall)
+        )
         self._server = server
 
         def serve() -> None:

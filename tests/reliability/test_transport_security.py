@@ -28,6 +28,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import leadexec_async as lx
+from leadexec_async._aiohttp_wire import AiohttpWire
+from leadexec_async._httpx_wire import HttpxWire
 from leadexec_async.cli import main as leadexec
 
 from ._support import CountingTransport
@@ -287,10 +289,12 @@ def test_verify_values_that_are_not_a_setting_are_refused_at_once(value: Any) ->
 async def test_a_default_context_verifies_certificates_and_host_names(anyio_backend: str) -> None:
     """What the SDK builds when nothing is said: CERT_REQUIRED and host-name checks, on both backends."""
     async with lx.LeadExecClient(access_token="t") as le:
-        le._pipeline()  # builds the HTTP client
-        transport = le._http._transport
-        pool = getattr(transport, "_pool", None)
-        context = pool._ssl_context if pool is not None else transport.ssl_context  # type: ignore[attr-defined]
+        wire = le._pipeline()._wire
+        if isinstance(wire, AiohttpWire):  # aiohttp under asyncio
+            context = wire.ssl_context
+        else:
+            assert isinstance(wire, HttpxWire)
+            context = wire.client._transport._pool._ssl_context  # type: ignore[attr-defined]
         assert isinstance(context, ssl.SSLContext)
         assert context.verify_mode == ssl.CERT_REQUIRED
         assert context.check_hostname is True
