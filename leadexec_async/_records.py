@@ -334,7 +334,7 @@ def _build(
     # A body's ClientUID of 0 (as in the reference's examples) means "the client of the call".
     if isinstance(body, Mapping) and any(type(body.get(k)) is int and body[k] == 0 for k in _CLIENT_KEYS):
         body = {k: v for k, v in body.items() if k not in _CLIENT_KEYS}
-    elif isinstance(body, shape.model) and body.client_uid == 0:
+    elif isinstance(body, shape.model) and cast(Any, body).client_uid == 0:
         body = attrs.evolve(body, client_uid=parent)
     values = shape.read(body, "") if body is not None else {}
     if fields:

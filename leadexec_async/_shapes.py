@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import enum
 import math
 from collections.abc import Callable, Collection, Mapping
 from types import MappingProxyType
@@ -193,7 +194,7 @@ def _datetime_or_time(value: Any, path: str) -> Any:
     return value if isinstance(value, _dt.time) else to_pacific(value, path)
 
 
-def _enum(cls: type[Any]) -> Converter:
+def _enum(cls: type[enum.Enum]) -> Converter:
     table = {m: _enums.to_generated(m) for m in cls}
 
     def convert(value: Any, path: str) -> Any:

@@ -322,6 +322,6 @@ _EXTRA: dict[type[enum.Enum], Mapping[str, Any]] = {
     WeekDay: {m.name[:3]: m.value for m in WeekDay},  # "Mon", "tue", ...
 }
 
-for _cls, _labels in _LABELS.items():
-    _TABLES[_cls] = _Table(_cls, _labels, GENERATED[_cls], _EXTRA.get(_cls, {}))
-del _cls, _labels
+_TABLES.update(
+    {cls: _Table(cls, labels, GENERATED[cls], _EXTRA.get(cls, {})) for cls, labels in _LABELS.items()}
+)

@@ -177,7 +177,8 @@ def _enum_literals(enums_mod: Any, cls: type[enum.Enum]) -> list[Any]:
         for text in (label, member.name, member.value if isinstance(member.value, str) else None):
             if text is not None and text not in out:
                 out.append(text)
-        out.extend(k for k, v in extra.items() if v == member.value and k not in out)
+        for k, v in extra.items():  # e.g. "MON", and "Mon" as people write it
+            out.extend(t for t in (k, k.title()) if v == member.value and t not in out)
     if issubclass(cls, int):
         out.extend(m.value for m in cls)
     return out
