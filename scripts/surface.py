@@ -714,10 +714,13 @@ def render_fields_doc() -> str:
         out.append("")
         out.append("| member | wire value | label | also accepted |")
         out.append("| --- | --- | --- | --- |")
-        extra = enums_mod._EXTRA.get(cls, {})
+        literals = _enum_literals(enums_mod, cls)
         for member in cls:
-            also = [member.name] + [k for k, v in extra.items() if v == member.value]
-            also = [a for a in dict.fromkeys(also) if a != member.label]
+            also = [
+                t
+                for t in literals
+                if isinstance(t, str) and t != member.label and enums_mod.parse_enum(cls, t) is member
+            ]
             out.append(
                 f"| `{cls.__name__}.{member.name}` | `{member.value!r}` | {_md(member.label)} | "
                 + ", ".join(f"`{a}`" for a in also)
