@@ -483,13 +483,20 @@ class RecordBase:
     _id_attr: ClassVar[str]
 
     def __attrs_post_init__(self) -> None:
+        """Check every field as ``create`` would, and keep each in its one normal form: enum
+        members, Pacific date-times, floats for numbers, rows as completed row models."""
         shape, _ = _keyword_shape(self._model)
         fields = self.keywords()
         rows = fields.pop("field_data", None)
+        normal: dict[str, Any] = {}
         if rows is not None:
-            _FIELD_DATA_ROWS(rows, "field_data")
-        shape.read_keywords(fields)
+            normal["field_data"] = _FIELD_DATA_ROWS(rows, "field_data")
+        for attr, value in shape.read_keywords(fields).items():
+            facade = _enums.FACADE.get(type(value))
+            normal[shape.by_attr[attr].key] = facade(value.value) if facade is not None else value
         check_id(self.record_id, self._id_attr, minimum=0)
+        for name, value in normal.items():
+            object.__setattr__(self, name, value)  # frozen: set once, while being made
 
     @property
     def record_id(self) -> int:

@@ -32,6 +32,7 @@ from leadexec_api_client import models as _gen
 from ._errors import ValidationError, shown
 
 __all__ = [
+    "FACADE",
     "GENERATED",
     "AccountStatus",
     "AccountType",
@@ -278,6 +279,9 @@ GENERATED: dict[type[enum.Enum], type[enum.Enum]] = {
     CriteriaOperator: _gen.CriteriaOperator,
 }
 """Each friendly enum's twin in the generated client (``leadexec_api_client.models``)."""
+
+FACADE: dict[type[enum.Enum], type[enum.Enum]] = {gen: facade for facade, gen in GENERATED.items()}
+"""The other way round: each generated enum's friendly twin."""
 
 # The API reference's labels. Where the reference shows only the wire string,
 # that string is the label.

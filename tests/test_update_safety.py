@@ -249,3 +249,15 @@ async def test_a_client_record_keeps_its_fields_and_is_never_sent_without_a_reas
     (stored,) = emulator.state()["clients"]
     info = stored["Info"]
     assert (info["Status"], info["Notes"], info["TimeOffset"]) == ("Suspended", "VIP", -5)
+
+
+def test_a_record_keeps_each_value_in_one_normal_form() -> None:
+    account = lx.DeliveryAccountRecord(delivery_uid=3, price=2, status="on hold", account_type=2)
+    assert account.status is lx.AccountStatus.ON_HOLD
+    assert account.account_type is lx.AccountType.LIVE_CALL
+    assert account.price == 2.0
+    assert isinstance(account.price, float)
+    assert account == account.evolve(status=11)  # the same record, however it was spelt
+    assert account != account.evolve(status="Open")
+    client = lx.ClientRecord(username="u", date_added="2024-01-02")
+    assert client.date_added.isoformat() == "2024-01-02T00:00:00-08:00"  # type: ignore[union-attr]
