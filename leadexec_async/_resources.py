@@ -162,6 +162,11 @@ class _Resource:
         """
         if record_id is None and body is None:
             raise ValidationError("body: expected a generated model or a mapping, got None", field="body")
+        if reset_omitted is not True and reset_omitted is not False:
+            raise ValidationError(
+                f"reset_omitted: expected True or False, got {type(reset_omitted).__name__}",
+                field="reset_omitted",
+            )
         pipeline = self._pipeline()
         spec = self._spec
         if isinstance(body, RecordBase):
@@ -171,7 +176,7 @@ class _Resource:
                 )
             record_id, fields, body = body.record_id, body.keywords(), None
         model = spec.build(
-            client_uid, record_id=record_id, body=body, fields=fields, reset_omitted=bool(reset_omitted)
+            client_uid, record_id=record_id, body=body, fields=fields, reset_omitted=reset_omitted
         )
         kwargs = spec.get_kwargs(client_uid, body=model)
         rid = record_id if record_id is not None else record_id_of(model)

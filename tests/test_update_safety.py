@@ -178,6 +178,8 @@ async def test_untyped_callers_keep_the_sdk_errors() -> None:
             await untyped.update(5, 9, client_account_uid=9, reset_omitted=True)
         with pytest.raises(lx.ValidationError, match="username is required"):
             await le.clients.create(password="p")  # type: ignore[call-arg]
+        with pytest.raises(lx.ValidationError, match="reset_omitted: expected True or False, got str"):
+            await untyped.update(5, 9, delivery_uid=3, reset_omitted="yes")
         with pytest.raises(lx.ValidationError, match="'HTTP PSOT' is not a valid DeliveryType"):
             await le.delivery_methods.create(5, type="HTTP PSOT")  # type: ignore[arg-type]
     assert api.bodies == []
