@@ -817,8 +817,9 @@ class ClientsMethods:
             reseller_uid: The reseller the client is assigned to. Wire key ResellerUID. Default: 0.
             group_uid: The client group the client belongs to. Wire key GroupUID. Default: 0.
             username: Login name for the client portal. Required when creating (it must be unique across
-                clients); the schema cannot say "required if new", so the rule is carried by `x-required-on-
-                create`. Wire key Username. Required on create; left out of an update when not given.
+                clients); the schema cannot say "required if new", so the rule is carried by
+                `x-required-on-create`. Wire key Username. Required on create; left out of an update when
+                not given.
             password: Portal password, required when creating. A secret; never logged. Wire key
                 Password. Required on create; left out of an update when not given.
             override_reassign: Whether the client may reassign leads from the client portal. Wire key
@@ -936,8 +937,9 @@ class ClientsMethods:
             group_uid: The client group the client belongs to. Wire key GroupUID. Default: 0; required
                 unless reset_omitted=True.
             username: Login name for the client portal. Required when creating (it must be unique across
-                clients); the schema cannot say "required if new", so the rule is carried by `x-required-on-
-                create`. Wire key Username. Required on create; left out of an update when not given.
+                clients); the schema cannot say "required if new", so the rule is carried by
+                `x-required-on-create`. Wire key Username. Required on create; left out of an update when
+                not given.
             password: Portal password, required when creating. A secret; never logged. Wire key
                 Password. Required on create; left out of an update when not given.
             override_reassign: Whether the client may reassign leads from the client portal. Wire key
@@ -946,6 +948,8 @@ class ClientsMethods:
                 accounts. Wire key DeliveryAccountAutomationType. Default: Price; required unless
                 reset_omitted=True.
             field_data: Values of custom client fields. Wire key FieldData. Default: not sent.
+            reset_omitted: True sends the defaults of the fields left out (they are reset);
+                False (the default) refuses a call that leaves any out.
         """
         return await self._write(
             None,
@@ -1309,6 +1313,8 @@ class DeliveryMethodsMethods:
                 DeliveryFieldSetting). Wire key FieldSettings. Default: not sent.
             delivery_days: Delivery schedule; none means any time. Wire key DeliveryDays. Default: not
                 sent.
+            reset_omitted: True sends the defaults of the fields left out (they are reset);
+                False (the default) refuses a call that leaves any out.
         """
         return await self._write(
             client_uid,
@@ -1747,6 +1753,8 @@ class DeliveryAccountsMethods:
                 sent.
             criteria: Filters a lead must pass to be delivered to this account. Wire key Criteria.
                 Default: not sent.
+            reset_omitted: True sends the defaults of the fields left out (they are reset);
+                False (the default) refuses a call that leaves any out.
         """
         return await self._write(
             client_uid,

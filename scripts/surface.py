@@ -241,7 +241,7 @@ def _default_text(enums_mod: Any, f: Field) -> str:
 
 def _doc_lines(text: str, indent: str, width: int = 104) -> list[str]:
     text = text.replace("\\", "\\\\").replace('"""', "'''")
-    return textwrap.wrap(text, width=width - len(indent), initial_indent="", subsequent_indent="") or [""]
+    return textwrap.wrap(text, width=width - len(indent), break_on_hyphens=False) or [""]
 
 
 def _param_doc(enums_mod: Any, f: Field, *, update: bool = False) -> str:
@@ -450,6 +450,8 @@ def _resource(table: Table, enums_mod: Any, names: tuple[str, ...]) -> list[str]
     out.append(f"        To change one field, keep a :class:`{record}`, ``evolve`` it and ``upsert`` it.")
     out.append("")
     out.extend(_args_block(enums_mod, fields, "        ", update=True))
+    out.append("            reset_omitted: True sends the defaults of the fields left out (they are reset);")
+    out.append("                False (the default) refuses a call that leaves any out.")
     out.append('        """')
     out.append(
         f"        return await self._write({cuid}, require_positive_id({id_name}, {id_name!r}), None, "
