@@ -120,7 +120,7 @@ async def test_validation_errors_never_show_the_secrets_of_the_call(
                 lambda: le.clients.create(username=123, password=PASSWORD),
                 lambda: le.clients.create(username="u", password=PASSWORD, status="Activ"),
                 lambda: le.clients.create(username="u", password=[PASSWORD]),
-                lambda: le.clients.update(0, password=PASSWORD),
+                lambda: le.clients.update(0, password=PASSWORD, reset_omitted=True),
                 lambda: le.clients.upsert(
                     {"Info": {"Username": "u", "Password": PASSWORD}, "Extra": PASSWORD}
                 ),
@@ -172,16 +172,16 @@ async def test_every_api_error_path_hides_tokens_secrets_and_passwords(
     async with le:
         errors = await _errors_of(
             [
-                lambda: le.delivery_methods.update(1, 2, name="m", **secret_fields),
-                lambda: le.delivery_methods.update(1, 2, name="m", **secret_fields),
-                lambda: le.delivery_methods.update(1, 2, name="m", **secret_fields),
+                lambda: le.delivery_methods.update(1, 2, name="m", **secret_fields, reset_omitted=True),
+                lambda: le.delivery_methods.update(1, 2, name="m", **secret_fields, reset_omitted=True),
+                lambda: le.delivery_methods.update(1, 2, name="m", **secret_fields, reset_omitted=True),
                 lambda: le.clients.create(username="u", password=PASSWORD),
-                lambda: le.delivery_methods.update(1, 2, name="m", **secret_fields),
+                lambda: le.delivery_methods.update(1, 2, name="m", **secret_fields, reset_omitted=True),
                 lambda: le.delivery_methods.create(1, name="m", **secret_fields),
                 lambda: le.clients.create(username="u", password=PASSWORD),
-                lambda: le.clients.update(3, username="u", password=PASSWORD),
-                lambda: le.clients.update(3, username="u", password=PASSWORD),
-                lambda: le.delivery_methods.update(1, 2, name="m", **secret_fields),
+                lambda: le.clients.update(3, username="u", password=PASSWORD, reset_omitted=True),
+                lambda: le.clients.update(3, username="u", password=PASSWORD, reset_omitted=True),
+                lambda: le.delivery_methods.update(1, 2, name="m", **secret_fields, reset_omitted=True),
             ]
         )
         assert_clean([repr(le), repr(le._auth), repr(vars(le))], "the client's repr")
@@ -210,7 +210,7 @@ async def test_a_2xx_without_an_id_that_echoes_the_request_hides_the_secrets(any
     api.answers.append(echo(200))
     async with lx.LeadExecClient(access_token=STATIC_TOKEN, transport=httpx.MockTransport(api)) as le:
         with pytest.raises(lx.UnexpectedResponseError) as caught:
-            await le.clients.update(3, username="u", password=PASSWORD)
+            await le.clients.update(3, username="u", password=PASSWORD, reset_omitted=True)
     assert_clean(all_strings_of_exception(caught.value), "UnexpectedResponseError")
 
 
@@ -233,7 +233,9 @@ async def test_token_failures_hide_the_client_secret(
         client_id="cid", client_secret=CLIENT_SECRET, transport=httpx.MockTransport(api), retry_backoff=0.0
     )
     async with le:
-        errors = await _errors_of([lambda: le.clients.update(3, username="u", password=PASSWORD)] * 5)
+        errors = await _errors_of(
+            [lambda: le.clients.update(3, username="u", password=PASSWORD, reset_omitted=True)] * 5
+        )
     assert [type(e) for e in errors] == [
         lx.AuthenticationError,
         lx.ServerError,
@@ -263,7 +265,7 @@ async def test_concurrent_token_waiters_share_a_failure_that_hides_the_secret(an
 
     async def one() -> None:
         try:
-            await le.delivery_methods.update(1, 2, name="m", ftp_password=FTP_PASSWORD)
+            await le.delivery_methods.update(1, 2, name="m", ftp_password=FTP_PASSWORD, reset_omitted=True)
         except lx.LeadExecError as exc:
             errors.append(exc)
 
