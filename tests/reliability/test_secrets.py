@@ -465,7 +465,7 @@ async def test_a_secret_cut_at_the_status_preview_edge_leaves_no_piece(
     async with lx.LeadExecClient(access_token=PLAIN_TOKEN, transport=httpx.MockTransport(api)) as le:
         for _ in bodies:
             with pytest.raises(lx.BadRequestError) as caught:
-                await le.clients.update(3, username="u", password=NON_ASCII_PASSWORD)
+                await le.clients.update(3, username="u", password=NON_ASCII_PASSWORD, reset_omitted=True)
             errors.append(caught.value)
     for error in errors:
         assert_no_piece(all_strings_of_exception(error), [PLAIN_TOKEN, NON_ASCII_PASSWORD], str(error)[-80:])
@@ -483,7 +483,7 @@ async def test_a_secret_cut_at_the_id_preview_edge_leaves_no_piece(anyio_backend
     async with lx.LeadExecClient(access_token=PLAIN_TOKEN, transport=httpx.MockTransport(api)) as le:
         for _ in bodies:
             with pytest.raises(lx.UnexpectedResponseError) as caught:
-                await le.clients.update(3, username="u", password=NON_ASCII_PASSWORD)
+                await le.clients.update(3, username="u", password=NON_ASCII_PASSWORD, reset_omitted=True)
             assert_no_piece(reachable_strings(caught.value), [NON_ASCII_PASSWORD], str(caught.value)[-60:])
 
 
@@ -517,7 +517,9 @@ async def test_secrets_echoed_back_escaped_are_hidden(
         errors = await _errors_of(
             [
                 lambda: le.clients.create(username="u", password=NON_ASCII_PASSWORD),
-                lambda: le.delivery_methods.update(1, 2, name="m", ftp_password=NON_ASCII_PASSWORD),
+                lambda: le.delivery_methods.update(
+                    1, 2, name="m", ftp_password=NON_ASCII_PASSWORD, reset_omitted=True
+                ),
             ]
         )
     issued = f"{ISSUED}1"
@@ -539,7 +541,7 @@ async def test_a_token_endpoint_echoing_a_non_ascii_secret_escaped_hides_it(anyi
     )
     async with le:
         with pytest.raises(lx.BadRequestError) as caught:
-            await le.clients.update(3, username="u", password="pw-12345678")
+            await le.clients.update(3, username="u", password="pw-12345678", reset_omitted=True)
     assert "\\u00ef" in json.dumps(NON_ASCII_SECRET)  # the echo really is escaped
     assert_no_piece(reachable_strings(caught.value), [NON_ASCII_SECRET], str(caught.value))
 
@@ -600,7 +602,7 @@ async def test_an_unusable_fetched_token_is_refused_with_the_body_withheld(
     )
     async with le:
         with pytest.raises(lx.UnexpectedResponseError) as caught:
-            await le.clients.update(3, username="u", password=PASSWORD)
+            await le.clients.update(3, username="u", password=PASSWORD, reset_omitted=True)
     assert caught.value.body == "<token response withheld>"
     assert paths == ["/v1/authorization/token"]  # nothing was sent with it, and not asked again
     token = answer["access_token"]
@@ -625,7 +627,7 @@ async def test_a_piece_of_a_secret_quoted_by_the_server_is_hidden(anyio_backend:
     async with lx.LeadExecClient(access_token=PLAIN_TOKEN, transport=httpx.MockTransport(api)) as le:
         for _ in cuts:
             with pytest.raises(lx.PermissionDeniedError) as caught:
-                await le.clients.update(3, username="u", password=NON_ASCII_PASSWORD)
+                await le.clients.update(3, username="u", password=NON_ASCII_PASSWORD, reset_omitted=True)
             assert "refused, saw" in str(caught.value)
             assert_no_piece(
                 reachable_strings(caught.value), [PLAIN_TOKEN, NON_ASCII_PASSWORD], str(caught.value)
@@ -665,7 +667,7 @@ async def test_a_real_server_echoing_the_token_everywhere_leaves_no_piece_in_err
             access_token=PLAIN_TOKEN, base_url=server.url, http_backend=http_backend, trust_env=False
         ) as le:
             with pytest.raises(lx.BadRequestError) as caught:
-                await le.clients.update(3, username="u", password=NON_ASCII_PASSWORD)
+                await le.clients.update(3, username="u", password=NON_ASCII_PASSWORD, reset_omitted=True)
     assert "X-Echo" in caught.value.response.headers
     assert_no_piece(reachable_strings(caught.value), [PLAIN_TOKEN, NON_ASCII_PASSWORD], "the error")
     texts = all_log_texts(every_logger_at_debug)
