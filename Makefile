@@ -8,11 +8,11 @@ STAMP := $(VENV)/.installed-stamp
 .PHONY: help venv test pytest lint format typecheck generate check-generated demo bench soak emulator docs clean
 
 help:
-	@echo "make test             lint, type check, generated-code drift check and the test suite"
+	@echo "make test             lint, type check (mypy, pyright), generated-code drift check and the test suite"
 	@echo "make demo             start the emulator, provision the example plan twice, stop the emulator"
 	@echo "make docs             build the documentation site into site/ (mkdocs build --strict)"
-	@echo "make generate         regenerate generated/ from spec/openapi.yaml"
-	@echo "make check-generated  fail if generated/ differs from a fresh generation"
+	@echo "make generate         regenerate generated/, leadexec_async/_surface.py, docs/fields.md from the spec"
+	@echo "make check-generated  fail if any of them differs from a fresh generation"
 	@echo "make lint | typecheck | format | bench | soak | emulator"
 
 $(STAMP): pyproject.toml
@@ -38,6 +38,7 @@ format: venv
 
 typecheck: venv
 	$(BIN)/mypy
+	$(BIN)/basedpyright
 
 generate: venv
 	$(BIN)/python scripts/generate.py

@@ -8,6 +8,9 @@ What it shows:
   its rate limit and (with client credentials) its single access token.
 * Everything checkable is checked before anything is sent, so a bad request
   creates nothing.
+* Changing one field of an account (``PUT /buyers/{client_id}/accounts/{account_id}``)
+  sends the whole account as an ``lx.DeliveryAccountRecord``: LeadExec replaces the
+  whole record, so a partial update would reset the rest (the SDK refuses one).
 * ``leadexec_async`` errors mapped to HTTP answers (:func:`http_answer`):
 
   ====================================  =====  ==========================================
@@ -65,7 +68,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, SecretStr, model_validator
@@ -114,6 +117,12 @@ class BuyerIn(BaseModel):
     status: str = Field("Active", description="any label lx.ClientStatus.parse takes")
     delivery_method: DeliveryMethodIn
     delivery_account: DeliveryAccountIn
+
+
+class AccountChangeIn(DeliveryAccountIn):
+    """A buyer's whole account, to replace the one LeadExec holds (e.g. to change its price)."""
+
+    delivery_method_id: int = Field(ge=1)
 
 
 class BuyerOut(BaseModel):
@@ -240,6 +249,31 @@ def create_app(**client_options: Any) -> FastAPI:
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.put("/buyers/{client_id}/accounts/{account_id}")
+    async def change_account(
+        client_id: Annotated[int, Path(ge=1)],
+        account_id: Annotated[int, Path(ge=1)],
+        account: AccountChangeIn,
+        le: LeadExec,
+    ) -> dict[str, int]:
+        """Change a buyer's account, e.g. its price, the safe way: LeadExec replaces the whole
+        record (and has no read endpoint), so the whole account goes out as an
+        ``lx.DeliveryAccountRecord``, never a partial update that would reset the rest."""
+        criteria = []
+        if account.states:
+            assert account.state_lead_field_uid is not None
+            with _checking("states"):
+                criteria.append(lx.Criteria.in_(account.state_lead_field_uid, account.states))
+        record = lx.DeliveryAccountRecord(
+            client_account_uid=account_id,
+            delivery_uid=account.delivery_method_id,
+            description=account.description,
+            price=account.price,
+            day_max=account.day_max,
+            criteria=criteria,
+        )
+        return {"delivery_account_id": await le.delivery_accounts.upsert(client_id, record)}
 
     @app.post("/buyers", status_code=201)
     async def onboard_buyer(buyer: BuyerIn, le: LeadExec, request: Request) -> BuyerOut:

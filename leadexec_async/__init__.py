@@ -22,6 +22,8 @@ from ._errors import (
     UnexpectedResponseError,
     ValidationError,
 )
+from ._shapes import NOT_GIVEN, NotGiven
+from ._surface import ClientRecord, DeliveryAccountRecord, DeliveryMethodRecord
 from ._version import __version__
 from .enums import (
     AccountStatus,
@@ -37,6 +39,7 @@ from .enums import (
 )
 
 __all__ = [
+    "NOT_GIVEN",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
@@ -46,17 +49,21 @@ __all__ = [
     "AutomationType",
     "BadRequestError",
     "ClientClosedError",
+    "ClientRecord",
     "ClientStatus",
     "ConflictError",
     "Criteria",
     "CriteriaOperator",
     "CriteriaType",
+    "DeliveryAccountRecord",
+    "DeliveryMethodRecord",
     "DeliveryType",
     "FieldSetting",
     "FieldType",
     "LeadExecClient",
     "LeadExecError",
     "NotFoundError",
+    "NotGiven",
     "OfferDuration",
     "OutcomeUnknownError",
     "PermissionDeniedError",

@@ -169,6 +169,7 @@ class AiohttpWire:
         forward_auth = self._forward_auth
         if forward_auth is not None and url.startswith("http:"):
             headers = {**headers, "Proxy-Authorization": forward_auth}
+        response = None
         try:
             response = await self._request(
                 method,
@@ -180,12 +181,14 @@ class AiohttpWire:
             )
         except Exception as exc:
             failure = _failure(exc)
-        if failure is not None:
+        if response is None:
+            assert failure is not None  # the request either answered or failed
             raise failure
         # From here on the connection is ours: it goes back to the pool only when the
         # body was read to its end; on every other way out (a cap, an error, a
         # cancellation) it is closed.
         done = False
+        answer = None
         try:
             status = response.status
             answer_headers = response.headers
@@ -209,7 +212,8 @@ class AiohttpWire:
                 response.release()
             else:
                 response.close()
-        if failure is not None:
+        if answer is None or failure is not None:
+            assert failure is not None  # the body was either read or failed
             raise failure
         return answer
 

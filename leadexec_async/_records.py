@@ -65,14 +65,25 @@ delivery account                   ``DeliveryUID`` is required. ``Price`` 0.0,
 
 Child arrays (``FieldData``, ``FieldSettings``, ``DeliveryDays``,
 ``Criteria``) are sent only when given; ``[]`` sends an empty array.
+
+Updates never reset a field silently: with ``reset_omitted=False`` (what
+``update`` and ``upsert`` pass unless the caller opts in), building a
+replacement (id > 0) that leaves out any field with a default raises
+:class:`~leadexec_async.ValidationError` listing those fields, before anything
+is sent. The builders' own default, ``reset_omitted=True``, is for callers
+whose input is the whole record by definition (a provisioning plan).
+:class:`RecordBase` is the base of the generated whole-record classes
+(``leadexec_async._surface``), which always hold every field.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import functools
+import inspect
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar, ParamSpec, TypeVar, cast
 
 import attrs
 from leadexec_api_client.models import (
@@ -91,17 +102,20 @@ from leadexec_api_client.types import UNSET
 from . import _constants as C
 from . import enums as _enums
 from ._errors import ValidationError
-from ._shapes import Shape, check_id, rows_converter, suggest_key
+from ._shapes import NOT_GIVEN, Shape, check_id, rows_converter, suggest_key
 from ._time import now_pacific, to_pacific
 
 __all__ = [
     "SECRET_FIELDS",
     "SECRET_KEYWORDS",
     "SHAPES",
+    "RecordBase",
     "build_client",
     "build_delivery_account",
     "build_delivery_method",
     "build_row",
+    "checked_keywords",
+    "mask_repr",
     "masked_wire",
     "record_id_of",
     "require_positive_id",
@@ -221,6 +235,21 @@ def _resolve_id(shape: Shape, record_id: int | None, values: dict[str, Any], pat
     return rid
 
 
+def _refuse_resets(shape: Shape, rid: int, values: Mapping[str, Any], path: str, *, wire: bool) -> None:
+    """Refuse a replacement that leaves out fields with defaults (they would be reset), listing them."""
+    left_out = [shape.display(path, a, wire=wire) for a in shape.defaults if a not in values]
+    if not left_out:
+        return
+    what = shape.title.removeprefix("a ")
+    raise ValidationError(
+        f"this update of {what} {rid} leaves out {len(left_out)} field(s) that have defaults, and "
+        f"the API replaces the whole record, so they would be reset: {', '.join(left_out)}. Give them all "
+        "(keep a whole record, change it with evolve() and send it with upsert()), or pass "
+        "reset_omitted=True to reset them to their defaults; nothing was sent",
+        field=left_out[0],
+    )
+
+
 def _parent_client(values: dict[str, Any], client_uid: int) -> None:
     body_client = values.get("client_uid")
     if body_client is not None and body_client != client_uid:
@@ -249,6 +278,7 @@ def build_client(
     record_id: int | None,
     body: ClientUpsert | Mapping[str, Any] | None = None,
     fields: Mapping[str, Any] = _EMPTY,
+    reset_omitted: bool = True,
 ) -> ClientUpsert:
     """Return the validated, completed ``PATCH /v1/clients`` body (see the module docstring)."""
     info: dict[str, Any] = {}
@@ -278,6 +308,8 @@ def build_client(
         info.update(_INFO.read_keywords(extra, extra_names=("field_data",)))
     path = "Info." if body is not None else ""
     rid = _resolve_id(_INFO, record_id, info, path)
+    if rid != 0 and not reset_omitted:
+        _refuse_resets(_INFO, rid, info, path, wire=body is not None)
     if rid == 0:
         for attr in _ON_CREATE:
             if not info.get(attr):
@@ -290,17 +322,26 @@ def build_client(
 _CLIENT_KEYS = ("ClientUID", "client_uid")  # a child body's client, as wire key or keyword
 
 
-def _build(shape: Shape, client_uid: int, record_id: int | None, body: Any, fields: Mapping[str, Any]) -> Any:
+def _build(
+    shape: Shape,
+    client_uid: int,
+    record_id: int | None,
+    body: Any,
+    fields: Mapping[str, Any],
+    reset_omitted: bool,
+) -> Any:
     parent = require_positive_id(client_uid, "client_uid")
     # A body's ClientUID of 0 (as in the reference's examples) means "the client of the call".
     if isinstance(body, Mapping) and any(type(body.get(k)) is int and body[k] == 0 for k in _CLIENT_KEYS):
         body = {k: v for k, v in body.items() if k not in _CLIENT_KEYS}
-    elif isinstance(body, shape.model) and body.client_uid == 0:
+    elif isinstance(body, shape.model) and cast(Any, body).client_uid == 0:
         body = attrs.evolve(body, client_uid=parent)
     values = shape.read(body, "") if body is not None else {}
     if fields:
         values.update(shape.read_keywords(fields))
     rid = _resolve_id(shape, record_id, values, "")
+    if rid != 0 and not reset_omitted:
+        _refuse_resets(shape, rid, values, "", wire=body is not None)
     _parent_client(values, parent)
     values[shape.id_attr] = rid
     return shape.complete(values, "", wire=body is not None)
@@ -312,9 +353,10 @@ def build_delivery_method(
     record_id: int | None,
     body: DeliveryMethod | Mapping[str, Any] | None = None,
     fields: Mapping[str, Any] = _EMPTY,
+    reset_omitted: bool = True,
 ) -> DeliveryMethod:
     """Return the validated, completed ``PUT /v1/delivery/{ClientUID}/methods`` body."""
-    method = _build(_METHOD, client_uid, record_id, body, fields)
+    method = _build(_METHOD, client_uid, record_id, body, fields, reset_omitted)
     rid = method.client_delivery_uid
     _adopt(method.field_settings, "delivery_uid", rid, "FieldSettings")
     _adopt(method.delivery_days, "delivery_uid", rid, "DeliveryDays")
@@ -331,9 +373,10 @@ def build_delivery_account(
     record_id: int | None,
     body: DeliveryAccount | Mapping[str, Any] | None = None,
     fields: Mapping[str, Any] = _EMPTY,
+    reset_omitted: bool = True,
 ) -> DeliveryAccount:
     """Return the validated, completed ``PUT /v1/delivery/{ClientUID}/accounts/`` body."""
-    return _build(_ACCOUNT, client_uid, record_id, body, fields)
+    return _build(_ACCOUNT, client_uid, record_id, body, fields, reset_omitted)
 
 
 def record_id_of(model: ClientUpsert | DeliveryMethod | DeliveryAccount) -> int:
@@ -361,3 +404,107 @@ def masked_wire(model_or_wire: Any) -> dict[str, Any]:
     wire = to_dict() if to_dict is not None else model_or_wire
     masked: dict[str, Any] = _mask(wire) if isinstance(wire, Mapping) else {"value": C.MASK}
     return masked
+
+
+# --- what the generated typed surface (``_surface.py``) builds on ---------------------------------
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _keyword_shape(model: type) -> tuple[Shape, tuple[str, ...]]:
+    if model is ClientInfo:
+        return _INFO, ("field_data",)
+    return SHAPES[model], ()
+
+
+def checked_keywords(model: type) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
+    """Keep the "did you mean" ValidationError for keywords a typed signature does not name.
+
+    A misspelt keyword is refused by mypy and pyright; at run time (untyped code) it would be
+    Python's TypeError. The wrapper raises the SDK's ValidationError instead, naming the closest
+    field, when the call is awaited (at once for a plain function such as ``evolve``).
+    """
+    shape, extra = _keyword_shape(model)
+
+    def decorate(func: Callable[_P, _R]) -> Callable[_P, _R]:
+        parameters = inspect.signature(func).parameters
+        known = frozenset(parameters)
+        # Required keywords left out become NOT_GIVEN, so that the record's own check names
+        # them in a ValidationError (as for any other missing field), not Python's TypeError.
+        required = tuple(
+            n for n, p in parameters.items() if p.kind is p.KEYWORD_ONLY and p.default is p.empty
+        )
+
+        def check(kwargs: dict[str, Any]) -> None:
+            unknown = {k: v for k, v in kwargs.items() if k not in known}
+            if unknown:
+                shape.read_keywords(unknown, extra_names=extra)
+                name = next(iter(unknown))  # pragma: no cover - read_keywords raised for it
+                raise ValidationError(f"{name!r} is not a keyword here", field=name)
+            for name in required:
+                kwargs.setdefault(name, NOT_GIVEN)
+
+        if inspect.iscoroutinefunction(func):
+
+            @functools.wraps(func)
+            async def run(*args: Any, **kwargs: Any) -> Any:
+                check(kwargs)
+                return await func(*args, **kwargs)
+
+            return cast(Callable[_P, _R], run)
+
+        @functools.wraps(func)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            check(kwargs)
+            return func(*args, **kwargs)
+
+        return cast(Callable[_P, _R], call)
+
+    return decorate
+
+
+def mask_repr(value: object) -> str:
+    """The repr of a secret field of a record: ``'***'`` unless it is None."""
+    return "None" if value is None else repr(C.MASK)
+
+
+class RecordBase:
+    """The base of the generated whole-record classes (``ClientRecord`` ...).
+
+    A record holds every field of one API record; it is checked when made (and by ``evolve``)
+    with the same rules as ``create``, and sent whole by ``upsert``.
+    """
+
+    __slots__ = ()
+    #: the generated model of the record (``ClientInfo`` for a client)
+    _model: ClassVar[type]
+    #: the attribute holding the record's id
+    _id_attr: ClassVar[str]
+
+    def __attrs_post_init__(self) -> None:
+        """Check every field as ``create`` would, and keep each in its one normal form: enum
+        members, Pacific date-times, floats for numbers, rows as completed row models."""
+        shape, _ = _keyword_shape(self._model)
+        fields = self.keywords()
+        rows = fields.pop("field_data", None)
+        normal: dict[str, Any] = {}
+        if rows is not None:
+            normal["field_data"] = _FIELD_DATA_ROWS(rows, "field_data")
+        for attr, value in shape.read_keywords(fields).items():
+            facade = _enums.FACADE.get(type(value))
+            normal[shape.by_attr[attr].key] = facade(value.value) if facade is not None else value
+        check_id(self.record_id, self._id_attr, minimum=0)
+        for name, value in normal.items():
+            object.__setattr__(self, name, value)  # frozen: set once, while being made
+
+    @property
+    def record_id(self) -> int:
+        """The record's id; 0 until it has been created."""
+        value: int = getattr(self, self._id_attr)
+        return value
+
+    def keywords(self) -> dict[str, Any]:
+        """The record's fields as the keywords of ``update`` (the id left out, ``None`` fields too)."""
+        names = [a.name for a in attrs.fields(cast(Any, type(self)))]
+        return {n: v for n in names if n != self._id_attr and (v := getattr(self, n)) is not None}

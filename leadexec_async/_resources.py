@@ -8,8 +8,11 @@ the client's :class:`~leadexec_async._pipeline.Pipeline`, never through the
 generated ``asyncio_detailed`` (which cannot take statuses outside
 :class:`http.HTTPStatus` and returns the id as text).
 
-The endpoints replace the whole record: an update sends every field, and a
-field left out gets its default (see :mod:`leadexec_async._records`).
+The endpoints replace the whole record: an update sends every field. The
+typed ``create`` / ``update`` / ``upsert`` of each resource are generated from
+the spec (:mod:`leadexec_async._surface`) and call :meth:`_Resource._write`;
+an update that would reset a field the caller left out is refused unless the
+caller passes ``reset_omitted=True`` (see :mod:`leadexec_async._records`).
 """
 
 from __future__ import annotations
@@ -21,19 +24,27 @@ from typing import Any
 
 from leadexec_api_client.api.clients import upsert_client
 from leadexec_api_client.api.delivery import upsert_delivery_account, upsert_delivery_method
-from leadexec_api_client.models import ClientUpsert, DeliveryAccount, DeliveryMethod
+from leadexec_api_client.models import ClientUpsert
 
 from ._constants import MAX_ID_BODY
 from ._errors import ValidationError
 from ._pipeline import Pipeline, Rejected
 from ._records import (
+    RecordBase,
     build_client,
     build_delivery_account,
     build_delivery_method,
     record_id_of,
-    require_positive_id,
 )
 from ._retry import Kind
+from ._surface import (
+    ClientRecord,
+    ClientsMethods,
+    DeliveryAccountRecord,
+    DeliveryAccountsMethods,
+    DeliveryMethodRecord,
+    DeliveryMethodsMethods,
+)
 from ._wire import Answer
 
 _NO_ID = "without a record id (expected a positive integer)"
@@ -81,12 +92,19 @@ class ResourceSpec:
     build: Callable[..., Any]
     #: the keyword naming the record id in ``update`` (for error messages)
     id_name: str
+    #: the whole-record class ``upsert`` takes besides models and wire dicts
+    record: type[RecordBase]
 
 
 def _build_client(
-    _client_uid: int | None, *, record_id: int | None, body: Any, fields: Mapping[str, Any]
+    _client_uid: int | None,
+    *,
+    record_id: int | None,
+    body: Any,
+    fields: Mapping[str, Any],
+    reset_omitted: bool,
 ) -> ClientUpsert:
-    return build_client(record_id=record_id, body=body, fields=fields)
+    return build_client(record_id=record_id, body=body, fields=fields, reset_omitted=reset_omitted)
 
 
 def _client_kwargs(_client_uid: int | None, *, body: ClientUpsert) -> dict[str, Any]:
@@ -94,12 +112,20 @@ def _client_kwargs(_client_uid: int | None, *, body: ClientUpsert) -> dict[str, 
     return kwargs
 
 
-CLIENTS = ResourceSpec("upsert_client", _client_kwargs, _build_client, "client_id")
+CLIENTS = ResourceSpec("upsert_client", _client_kwargs, _build_client, "client_id", ClientRecord)
 DELIVERY_METHODS = ResourceSpec(
-    "upsert_delivery_method", upsert_delivery_method._get_kwargs, build_delivery_method, "method_id"
+    "upsert_delivery_method",
+    upsert_delivery_method._get_kwargs,
+    build_delivery_method,
+    "method_id",
+    DeliveryMethodRecord,
 )
 DELIVERY_ACCOUNTS = ResourceSpec(
-    "upsert_delivery_account", upsert_delivery_account._get_kwargs, build_delivery_account, "account_id"
+    "upsert_delivery_account",
+    upsert_delivery_account._get_kwargs,
+    build_delivery_account,
+    "account_id",
+    DeliveryAccountRecord,
 )
 
 
@@ -113,13 +139,38 @@ class _Resource:
         self._pipeline = pipeline
         self._spec = spec
 
-    async def _write(self, client_uid: Any, record_id: Any, body: Any, fields: Mapping[str, Any]) -> int:
-        """Build, validate and send one record; ``record_id`` None = upsert (id from the body)."""
+    async def _write(
+        self,
+        client_uid: int | None,
+        record_id: int | None,
+        body: Any,
+        fields: Mapping[str, Any],
+        reset_omitted: bool,
+    ) -> int:
+        """Build, validate and send one record; ``record_id`` None = upsert (id from the body).
+
+        A record object is sent whole (its id says create or replace). Unless
+        ``reset_omitted``, a replacement that leaves out a field with a default is
+        refused before anything is sent (see :mod:`leadexec_async._records`).
+        """
         if record_id is None and body is None:
             raise ValidationError("body: expected a generated model or a mapping, got None", field="body")
+        if reset_omitted is not True and reset_omitted is not False:
+            raise ValidationError(
+                f"reset_omitted: expected True or False, got {type(reset_omitted).__name__}",
+                field="reset_omitted",
+            )
         pipeline = self._pipeline()
         spec = self._spec
-        model = spec.build(client_uid, record_id=record_id, body=body, fields=fields)
+        if isinstance(body, RecordBase):
+            if not isinstance(body, spec.record):
+                raise ValidationError(
+                    f"body: expected a {spec.record.__name__}, got {type(body).__name__}", field="body"
+                )
+            record_id, fields, body = body.record_id, body.keywords(), None
+        model = spec.build(
+            client_uid, record_id=record_id, body=body, fields=fields, reset_omitted=reset_omitted
+        )
         kwargs = spec.get_kwargs(client_uid, body=model)
         rid = record_id if record_id is not None else record_id_of(model)
         result: int = await pipeline.request(
@@ -135,71 +186,34 @@ class _Resource:
         return result
 
 
-class ClientsResource(_Resource):
+class ClientsResource(_Resource, ClientsMethods):
     """``le.clients``: create, replace or upsert clients (``PATCH /v1/clients``).
 
     Keywords are the generated ``ClientInfo`` attribute names (``username``,
     ``password``, ``status`` …) plus ``field_data``; each call returns the
-    client's id.
+    client's id. The typed methods are generated (:mod:`leadexec_async._surface`).
     """
 
     __slots__ = ()
 
-    async def create(self, **fields: Any) -> int:
-        """Create a client (id 0) from keywords; ``username`` and ``password`` are required."""
-        return await self._write(None, 0, None, fields)
 
-    async def update(self, client_id: int, **fields: Any) -> int:
-        """Replace client ``client_id`` (> 0) with the given fields; others get their defaults."""
-        require_positive_id(client_id, self._spec.id_name)
-        return await self._write(None, client_id, None, fields)
-
-    async def upsert(self, body: ClientUpsert | Mapping[str, Any]) -> int:
-        """Create (``Info.ClientUID`` 0 or missing) or replace a client from a model or wire dict."""
-        return await self._write(None, None, body, {})
-
-
-class _ChildResource(_Resource):
-    __slots__ = ()
-
-    async def create(self, client_uid: int, **fields: Any) -> int:
-        """Create a record (id 0) under client ``client_uid`` from keywords; returns its id."""
-        return await self._write(client_uid, 0, None, fields)
-
-
-class DeliveryMethodsResource(_ChildResource):
+class DeliveryMethodsResource(_Resource, DeliveryMethodsMethods):
     """``le.delivery_methods``: ``PUT /v1/delivery/{ClientUID}/methods``.
 
-    ``update(client_uid, method_id, **fields)``; keywords are the generated
-    ``DeliveryMethod`` attribute names (``type``, ``name``, ``delivery_address`` …).
+    ``create(client_uid, ...)``, ``update(client_uid, method_id, ...)``,
+    ``upsert(client_uid, body)``; keywords are the generated ``DeliveryMethod``
+    attribute names (``type``, ``name``, ``delivery_address`` …).
     """
 
     __slots__ = ()
 
-    async def update(self, client_uid: int, method_id: int, **fields: Any) -> int:
-        """Replace method ``method_id`` (> 0) of client ``client_uid``; omitted fields get defaults."""
-        require_positive_id(method_id, "method_id")
-        return await self._write(client_uid, method_id, None, fields)
 
-    async def upsert(self, client_uid: int, body: DeliveryMethod | Mapping[str, Any]) -> int:
-        """Create (``ClientDeliveryUID`` 0 or missing) or replace a delivery method."""
-        return await self._write(client_uid, None, body, {})
-
-
-class DeliveryAccountsResource(_ChildResource):
+class DeliveryAccountsResource(_Resource, DeliveryAccountsMethods):
     """``le.delivery_accounts``: ``PUT /v1/delivery/{ClientUID}/accounts/``.
 
-    ``update(client_uid, account_id, **fields)``; keywords are the generated
-    ``DeliveryAccount`` attribute names (``delivery_uid``, ``price``, ``criteria`` …).
+    ``create(client_uid, ...)``, ``update(client_uid, account_id, ...)``,
+    ``upsert(client_uid, body)``; keywords are the generated ``DeliveryAccount``
+    attribute names (``delivery_uid``, ``price``, ``criteria`` …).
     """
 
     __slots__ = ()
-
-    async def update(self, client_uid: int, account_id: int, **fields: Any) -> int:
-        """Replace account ``account_id`` (> 0) of client ``client_uid``; omitted fields get defaults."""
-        require_positive_id(account_id, "account_id")
-        return await self._write(client_uid, account_id, None, fields)
-
-    async def upsert(self, client_uid: int, body: DeliveryAccount | Mapping[str, Any]) -> int:
-        """Create (``ClientAccountUID`` 0 or missing) or replace a delivery account."""
-        return await self._write(client_uid, None, body, {})

@@ -63,6 +63,7 @@ class Action(enum.IntEnum):
 
 _REPEATABLE = frozenset({408, 429, 500, 502, 503, 504})
 _CREATE_REPEATABLE = frozenset({429, 503})
+_RANDOM = random.random  # the default jitter source (a name the parameter `random` does not shadow)
 _NOT_APPLIED_5XX = frozenset({501, 503, 505, 511})
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _NEVER_SENT_FATAL = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
@@ -130,7 +131,7 @@ class RetryPolicy:
         initial: float = C.DEFAULT_BACKOFF_INITIAL,
         maximum: float = C.DEFAULT_BACKOFF_MAX,
         max_wait: float = C.DEFAULT_MAX_RETRY_WAIT,
-        random: Callable[[], float] = random.random,
+        random: Callable[[], float] = _RANDOM,
     ) -> None:
         self.max_retries = max_retries
         self.initial = initial

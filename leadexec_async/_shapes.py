@@ -12,10 +12,11 @@ its hooks) lives in :mod:`leadexec_async._records`.
 from __future__ import annotations
 
 import difflib
+import enum
 import math
 from collections.abc import Callable, Collection, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final, Literal, final
 
 import attrs
 from leadexec_api_client.types import UNSET
@@ -24,7 +25,44 @@ from . import enums as _enums
 from ._errors import ValidationError, shown
 from ._time import time_or_pacific, to_pacific
 
-__all__ = ["BOUNDS", "INT32", "Converter", "Shape", "check_id", "rows_converter", "suggest_key"]
+__all__ = [
+    "BOUNDS",
+    "INT32",
+    "NOT_GIVEN",
+    "Converter",
+    "NotGiven",
+    "Shape",
+    "check_id",
+    "given",
+    "rows_converter",
+    "suggest_key",
+]
+
+
+@final
+class NotGiven:
+    """The type of :data:`NOT_GIVEN`: "the caller did not pass this keyword" (unlike ``None``)."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+    def __reduce__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN: Final = NotGiven()
+"""The default of a keyword whose value the SDK decides (or leaves out) when it is not passed."""
+
+
+def given(**values: Any) -> dict[str, Any]:
+    """The keywords actually passed: ``values`` without those still :data:`NOT_GIVEN`."""
+    return {k: v for k, v in values.items() if v is not NOT_GIVEN}
+
 
 Converter = Callable[[Any, str], Any]
 """Checks and converts one value; the second argument is the field path used in errors."""
@@ -155,7 +193,7 @@ def _datetime_or_time(value: Any, path: str) -> Any:
     return time_or_pacific(value, path)
 
 
-def _enum(cls: type[Any]) -> Converter:
+def _enum(cls: type[enum.Enum]) -> Converter:
     table = {m: _enums.to_generated(m) for m in cls}
 
     def convert(value: Any, path: str) -> Any:

@@ -32,6 +32,7 @@ from leadexec_api_client import models as _gen
 from ._errors import ValidationError, shown
 
 __all__ = [
+    "FACADE",
     "GENERATED",
     "AccountStatus",
     "AccountType",
@@ -279,6 +280,9 @@ GENERATED: dict[type[enum.Enum], type[enum.Enum]] = {
 }
 """Each friendly enum's twin in the generated client (``leadexec_api_client.models``)."""
 
+FACADE: dict[type[enum.Enum], type[enum.Enum]] = {gen: facade for facade, gen in GENERATED.items()}
+"""The other way round: each generated enum's friendly twin."""
+
 # The API reference's labels. Where the reference shows only the wire string,
 # that string is the label.
 _LABELS: dict[type[enum.Enum], Mapping[Any, str]] = {
@@ -322,6 +326,6 @@ _EXTRA: dict[type[enum.Enum], Mapping[str, Any]] = {
     WeekDay: {m.name[:3]: m.value for m in WeekDay},  # "Mon", "tue", ...
 }
 
-for _cls, _labels in _LABELS.items():
-    _TABLES[_cls] = _Table(_cls, _labels, GENERATED[_cls], _EXTRA.get(_cls, {}))
-del _cls, _labels
+_TABLES.update(
+    {cls: _Table(cls, labels, GENERATED[cls], _EXTRA.get(cls, {})) for cls, labels in _LABELS.items()}
+)

@@ -4,7 +4,7 @@
   from the public names, so a name added to ``leadexec_async.__all__`` appears
   in the reference without editing any page: errors, enums (with a table of
   values and labels), builders, the client, and every other name on
-  "More public names". ``leadexec_async.bulk``, ``provision`` and ``emulator``
+  "More public names". ``leadexec_async.bulk``, ``provision``, ``types`` and ``emulator``
   are rendered from their own ``__all__``.
 * ``fields.md`` (the generated field reference) is in the navigation when the
   file exists, and left out, without a warning, when it does not.
@@ -31,6 +31,10 @@ MODULE_PAGES = {
     "reference/provision.md": (
         "leadexec_async.provision",
         "Provisioning from Python: the plan, the ledger and the runner behind `leadexec provision`.",
+    ),
+    "reference/types.md": (
+        "leadexec_async.types",
+        "The types of the typed signatures (enum arguments, rows, upsert bodies), for your own annotations.",
     ),
     "reference/emulator.md": (
         "leadexec_async.emulator",
@@ -213,7 +217,7 @@ def reference_pages() -> dict[str, str]:
     index.append("")
     index.append(
         "Modules: [`leadexec_async.bulk`](bulk.md), [`leadexec_async.provision`](provision.md), "
-        "[`leadexec_async.emulator`](emulator.md).\n"
+        "[`leadexec_async.types`](types.md), [`leadexec_async.emulator`](emulator.md).\n"
     )
     pages["reference/index.md"] = "\n".join(index)
     return pages

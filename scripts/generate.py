@@ -1,9 +1,13 @@
-"""Regenerate ``generated/leadexec_api_client`` from ``spec/openapi.yaml``.
+"""Regenerate ``generated/leadexec_api_client`` from ``spec/openapi.yaml``, and the typed surface.
 
 Usage::
 
     python scripts/generate.py            # rewrite generated/ in place
     python scripts/generate.py --check    # regenerate into a temporary folder, fail on any difference
+
+The second output, made by ``scripts/surface.py`` from the same spec, is the
+typed surface of the SDK (``leadexec_async/_surface.py``: typed resource
+methods, argument types, records) and the field reference (``docs/fields.md``).
 
 The generator and the formatter it runs are pinned (see ``GENERATOR`` and
 ``RUFF`` below and the ``codegen`` extra of pyproject.toml) because their
@@ -88,6 +92,22 @@ def _diff(a: Path, b: Path) -> list[str]:
     return out
 
 
+def _surface(check: bool) -> list[str]:
+    """Write (or, with ``check``, compare) the typed surface and the field reference."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import surface
+
+    problems = []
+    for path, text in surface.outputs().items():
+        rel = path.relative_to(ROOT)
+        if not check:
+            path.write_text(text)
+            print(f"regenerated {rel} from {SPEC.relative_to(ROOT)}")
+        elif not path.exists() or path.read_text() != text:
+            problems.append(f"differs: {rel}")
+    return problems
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -98,6 +118,7 @@ def main() -> int:
     if not args.check:
         _generate(TARGET)
         print(f"regenerated {TARGET.relative_to(ROOT)} from {SPEC.relative_to(ROOT)}")
+        _surface(check=False)
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / PACKAGE
@@ -106,12 +127,13 @@ def main() -> int:
             print(f"{TARGET.relative_to(ROOT)} is missing; run `make generate`", file=sys.stderr)
             return 1
         problems = _diff(TARGET, fresh)
+    problems += _surface(check=True)
     if problems:
-        print("generated/ has drifted from spec/openapi.yaml; run `make generate`:", file=sys.stderr)
+        print("generated code has drifted from spec/openapi.yaml; run `make generate`:", file=sys.stderr)
         for p in problems:
             print(f"  {p}", file=sys.stderr)
         return 1
-    print("generated/ matches spec/openapi.yaml")
+    print("generated/, leadexec_async/_surface.py and docs/fields.md match spec/openapi.yaml")
     return 0
 
 

@@ -13,7 +13,6 @@ async def run_quickstart(le: lx.LeadExecClient) -> tuple[int, int, int, int]:
     Returns the ids it got: (client, delivery method, delivery account, the account again).
     """
     cid = await le.clients.create(username="acme", password="s3cret", status="Active")
-    await le.clients.update(cid, username="acme", status=lx.ClientStatus.SUSPENDED)
     mid = await le.delivery_methods.create(
         cid,
         name="Acme POST",
@@ -21,17 +20,16 @@ async def run_quickstart(le: lx.LeadExecClient) -> tuple[int, int, int, int]:
         lead_type_uid=7,
         delivery_address="https://acme.example/in",
     )
-    aid = await le.delivery_accounts.create(
-        cid,
+    account = lx.DeliveryAccountRecord(
         delivery_uid=mid,
         description="Main",
         price=25.0,
         day_max=100,
         criteria=[lx.Criteria.in_(lead_field_uid=12, values=["CA", "NV"])],
     )
-    again = await le.delivery_accounts.upsert(
-        cid, {"ClientAccountUID": aid, "DeliveryUID": mid, "Description": "Main", "Price": 30.0}
-    )
+    aid = await le.delivery_accounts.upsert(cid, account)
+    account = account.evolve(client_account_uid=aid)
+    again = await le.delivery_accounts.upsert(cid, account.evolve(price=30.0))
     return cid, mid, aid, again
 
 

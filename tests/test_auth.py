@@ -20,7 +20,7 @@ CREDS: dict[str, Any] = {"client_id": "id-abc", "client_secret": "secret-xyz-987
 
 
 async def _call(le: lx.LeadExecClient, n: int = 1) -> int:
-    return await le.delivery_methods.update(42, n, name=f"m{n}")
+    return await le.delivery_methods.update(42, n, name=f"m{n}", reset_omitted=True)
 
 
 async def test_static_token_is_sent_as_bearer(api: FakeAPI) -> None:
@@ -205,7 +205,7 @@ async def test_a_401_answered_after_the_renewal_takes_the_renewed_token(api: Fak
     le = api.client(**CREDS, transport=httpx.MockTransport(wire))
 
     async def call(n: int, name: str) -> None:
-        await le.delivery_methods.update(42, n, name=name)
+        await le.delivery_methods.update(42, n, name=name, reset_omitted=True)
 
     async with le, anyio.create_task_group() as tg:
         tg.start_soon(call, 1, "early")

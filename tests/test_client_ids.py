@@ -52,7 +52,7 @@ async def test_id_variants(api: FakeAPI, body: str, content_type: str | None, ex
     api.answers.extend([_answer(body, content_type), _answer(body, content_type)])
     async with api.client() as le:
         assert await le.clients.create(username="u", password="p") == expected
-        assert await le.delivery_accounts.update(3, 9, delivery_uid=1) == expected
+        assert await le.delivery_accounts.update(3, 9, delivery_uid=1, reset_omitted=True) == expected
 
 
 @pytest.mark.parametrize("body", BAD)

@@ -109,7 +109,7 @@ async def test_create_without_answer_is_a_read_timeout_not_a_connect_timeout(api
 async def test_update_dropped_is_repeated(api: FakeAPI) -> None:
     async with serving(["drop"]) as server:
         async with _client(server, api) as le:
-            assert await le.delivery_methods.update(5, 9, name="m") == 702
+            assert await le.delivery_methods.update(5, 9, name="m", reset_omitted=True) == 702
         assert len(server.received) == 2
 
 
@@ -132,7 +132,7 @@ async def test_owned_transport_is_closed_on_aclose(api: FakeAPI) -> None:
     async with serving([]) as server:
         le = _client(server, api)
         async with le:
-            await le.delivery_methods.update(5, 1)
+            await le.delivery_methods.update(5, 1, reset_omitted=True)
             wire = le._pipeline()._wire
         if isinstance(wire, AiohttpWire):  # aiohttp under asyncio
             assert wire.session.closed

@@ -14,10 +14,10 @@ pytestmark = pytest.mark.anyio
 
 async def _calls(le: lx.LeadExecClient) -> list[tuple[str, Any]]:
     return [
-        ("client_id", le.clients.update(0, username="u")),
-        ("client_id", le.clients.update(True, username="u")),
-        ("method_id", le.delivery_methods.update(1, 0, name="m")),
-        ("account_id", le.delivery_accounts.update(1, -4, delivery_uid=2)),
+        ("client_id", le.clients.update(0, username="u", reset_omitted=True)),
+        ("client_id", le.clients.update(True, username="u", reset_omitted=True)),
+        ("method_id", le.delivery_methods.update(1, 0, name="m", reset_omitted=True)),
+        ("account_id", le.delivery_accounts.update(1, -4, delivery_uid=2, reset_omitted=True)),
         ("client_uid", le.delivery_methods.create(0, name="m")),
         ("client_uid", le.delivery_accounts.create("12", delivery_uid=2)),
         ("username", le.clients.create(password="p")),
@@ -48,4 +48,4 @@ async def test_misspelt_wire_key_suggests_the_right_one(api: FakeAPI) -> None:
 async def test_validation_error_is_a_value_error(api: FakeAPI) -> None:
     async with api.client() as le:
         with pytest.raises(ValueError):
-            await le.delivery_methods.update(1, 0)
+            await le.delivery_methods.update(1, 0, reset_omitted=True)

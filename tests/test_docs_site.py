@@ -5,8 +5,8 @@ One build per test session (about ten seconds), into a temporary folder:
 * strict mode fails the build on a broken link or anchor between pages, an
   unresolved cross-reference, or a nav entry pointing nowhere;
 * every name of ``leadexec_async.__all__``, ``leadexec_async.bulk``,
-  ``leadexec_async.enums``, ``leadexec_async.provision`` and
-  ``leadexec_async.emulator`` has its entry (an element with the name's path
+  ``leadexec_async.enums``, ``leadexec_async.provision``, ``leadexec_async.types``
+  and ``leadexec_async.emulator`` has its entry (an element with the name's path
   as its id), and so do the three resources' methods, with their parameters;
 * every enum member's label is on the enums page;
 * every link inside the built site leads to a file of the site, and no page
@@ -40,6 +40,7 @@ MODULES = [
     "leadexec_async.bulk",
     "leadexec_async.enums",
     "leadexec_async.provision",
+    "leadexec_async.types",
     "leadexec_async.emulator",
     "leadexec_async.emulator.pytest_plugin",
 ]
@@ -98,12 +99,20 @@ def test_every_resource_method_is_documented_with_its_parameters(site: Path, ids
     for resource in RESOURCES:
         for method in ("create", "update", "upsert"):
             assert f"leadexec_async._resources.{resource}.{method}" in ids, (resource, method)
+    # the typed signatures generated into leadexec_async/_surface.py, overloads included
     for signature in (
-        "create(**fields: Any) -> int",
-        "update(client_id: int, **fields: Any) -> int",
-        "update(client_uid: int, method_id: int, **fields: Any) -> int",
-        "update(client_uid: int, account_id: int, **fields: Any) -> int",
-        "create(client_uid: int, **fields: Any) -> int",
+        "create(*, date_added: DateTimeArg | NotGiven = NOT_GIVEN, status: ClientStatusArg",
+        "username: str, password: str,",
+        "update(client_id: int, *, date_added: DateTimeArg, status: ClientStatusArg",
+        "update(client_id: int, *, reset_omitted: Literal[True],",
+        "upsert(body: ClientUpsert | ClientRecord | ClientUpsertWire, *, reset_omitted: bool = False",
+        "create(client_uid: int, *, type: DeliveryTypeArg = DeliveryType.HTTP_POST",
+        "update(client_uid: int, method_id: int, *, type: DeliveryTypeArg, name: str",
+        "update(client_uid: int, method_id: int, *, reset_omitted: Literal[True],",
+        "create(client_uid: int, *, delivery_uid: int, price: float = 0.0",
+        "update(client_uid: int, account_id: int, *, delivery_uid: int, price: float,",
+        "update(client_uid: int, account_id: int, *, reset_omitted: Literal[True],",
+        "upsert(client_uid: int, body: DeliveryAccount | DeliveryAccountRecord | DeliveryAccountWire",
     ):
         assert signature in re.sub(r"\s+", " ", text).replace("( ", "(").replace(" )", ")"), signature
 

@@ -168,6 +168,22 @@ async def test_onboards_a_buyer_and_closes_its_client(
 
 
 @pytest.mark.anyio
+async def test_changing_the_price_sends_the_whole_account(env: EmulatorServer) -> None:
+    app = fastapi_app.create_app()
+    async with served(app) as http:
+        ids = (await http.post("/buyers", json=buyer("acme"))).json()
+        change = {**buyer("acme")["delivery_account"], "price": 30.0}
+        change["delivery_method_id"] = ids["delivery_method_id"]
+        path = f"/buyers/{ids['client_id']}/accounts/{ids['delivery_account_id']}"
+        answer = await http.put(path, json=change)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"delivery_account_id": ids["delivery_account_id"]}
+    [account] = env.state()["delivery_accounts"]
+    assert (account["Price"], account["DayMax"], account["Description"]) == (30.0, 100, "Main")
+    assert [c["Value"] for c in account["Criteria"]] == ["CA,NV"]
+
+
+@pytest.mark.anyio
 async def test_200_concurrent_requests_share_one_client_without_pool_timeouts(
     env: EmulatorServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

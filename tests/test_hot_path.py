@@ -17,8 +17,8 @@ async def test_parsed_urls_are_reused_and_bounded(api: FakeAPI, monkeypatch: pyt
     monkeypatch.setattr(_httpx_wire, "URL_CACHE_SIZE", 4)
     async with api.client() as le:
         for client_uid in range(1, 11):
-            await le.delivery_methods.update(client_uid, 5, name=f"m{client_uid}")
-            await le.delivery_methods.update(client_uid, 6, name=f"m{client_uid}")
+            await le.delivery_methods.update(client_uid, 5, name=f"m{client_uid}", reset_omitted=True)
+            await le.delivery_methods.update(client_uid, 6, name=f"m{client_uid}", reset_omitted=True)
         wire = le._pipeline()._wire
         assert isinstance(wire, _httpx_wire.HttpxWire)
         cache = wire._urls
@@ -45,7 +45,7 @@ async def test_a_finished_response_is_freed_without_the_cycle_collector(api: Fak
     try:
         async with api.client(transport=httpx.MockTransport(handler)) as le:
             for n in range(1, 6):
-                assert await le.delivery_methods.update(42, n) == 17
+                assert await le.delivery_methods.update(42, n, reset_omitted=True) == 17
             alive = [ref for ref in requests if ref() is not None]
     finally:
         gc.enable()

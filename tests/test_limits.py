@@ -68,7 +68,7 @@ async def test_token_requests_count_against_the_cap(api: FakeAPI) -> None:
     overlap: list[int] = []
 
     async def call(n: int) -> None:
-        await le.delivery_methods.update(42, n, name="m")
+        await le.delivery_methods.update(42, n, name="m", reset_omitted=True)
 
     original = api.handler
 
@@ -140,7 +140,7 @@ async def test_rate_limit_spaces_requests(api: FakeAPI, monkeypatch: pytest.Monk
         with anyio.fail_after(10):  # a hang guard only; no timing is asserted on the real clock
             async with anyio.create_task_group() as tg:
                 for n in range(1, 6):
-                    tg.start_soon(le.delivery_methods.update, 42, n)
+                    tg.start_soon(functools.partial(le.delivery_methods.update, 42, n, reset_omitted=True))
         outer.cancel_scope.cancel()
     # five concurrent calls leave exactly 1/50 s apart, the first at once
     assert sent == pytest.approx([100.0, 100.02, 100.04, 100.06, 100.08], abs=1e-9)
@@ -205,7 +205,7 @@ async def test_pipeline_reports_every_status_to_the_rate_limiter(api: FakeAPI) -
     le = api.client(rate_limit=1000.0)
     le._rate = Adaptive(1000.0)
     async with le:
-        await le.delivery_methods.update(42, 1)
+        await le.delivery_methods.update(42, 1, reset_omitted=True)
     assert seen == [429, 503, 200]
     assert le._rate.rate == 500.0
 

@@ -20,6 +20,12 @@ EXPECTED = {
     "FieldType",
     "OfferDuration",
     "WeekDay",
+    # whole records and the "not passed" sentinel of the typed signatures
+    "ClientRecord",
+    "DeliveryMethodRecord",
+    "DeliveryAccountRecord",
+    "NOT_GIVEN",
+    "NotGiven",
     # builders
     "Criteria",
     "FieldSetting",

@@ -34,7 +34,7 @@ async def _create(le: lx.LeadExecClient) -> int:
 
 
 async def _update(le: lx.LeadExecClient) -> int:
-    return await le.delivery_accounts.update(42, 5, **CREATE_FIELDS)
+    return await le.delivery_accounts.update(42, 5, **CREATE_FIELDS, reset_omitted=True)
 
 
 # -- the decision table -------------------------------------------------------------
@@ -339,9 +339,17 @@ async def test_backoff_sleep_holds_no_concurrency_slot() -> None:
     async with le:
         with anyio.fail_after(5):
             async with anyio.create_task_group() as tg:
-                tg.start_soon(lambda: le.delivery_accounts.update(1, 2, delivery_uid=3, description="first"))
+                tg.start_soon(
+                    lambda: le.delivery_accounts.update(
+                        1, 2, delivery_uid=3, description="first", reset_omitted=True
+                    )
+                )
                 await anyio.lowlevel.checkpoint()
                 while not calls:
                     await anyio.lowlevel.checkpoint()
-                tg.start_soon(lambda: le.delivery_accounts.update(1, 4, delivery_uid=3, description="second"))
+                tg.start_soon(
+                    lambda: le.delivery_accounts.update(
+                        1, 4, delivery_uid=3, description="second", reset_omitted=True
+                    )
+                )
     assert calls == ["first", "second", "first"]

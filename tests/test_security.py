@@ -91,8 +91,8 @@ async def test_no_secret_in_logs_or_errors(api: FakeAPI, caplog: pytest.LogCaptu
     with caplog.at_level(logging.DEBUG, logger="leadexec_async"):
         async with api.client(client_id="cid", client_secret=SECRET, max_retries=1) as le:
             for call in (
-                le.delivery_methods.update(1, 2, name="m", **PASSWORDS),
-                le.delivery_methods.update(1, 2, name="m", **PASSWORDS),
+                le.delivery_methods.update(1, 2, name="m", **PASSWORDS, reset_omitted=True),
+                le.delivery_methods.update(1, 2, name="m", **PASSWORDS, reset_omitted=True),
                 le.delivery_methods.create(1, name="m", **PASSWORDS),
                 le.clients.create(username="u", password=CLIENT_PASSWORD),
             ):
@@ -125,7 +125,7 @@ async def test_log_lines_per_attempt_and_per_retry(api: FakeAPI, caplog: pytest.
     api.answers.append(httpx.Response(503))
     with caplog.at_level(logging.DEBUG, logger="leadexec_async"):
         async with api.client() as le:
-            await le.delivery_methods.update(42, 3, name="m")
+            await le.delivery_methods.update(42, 3, name="m", reset_omitted=True)
     debug = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
     info = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
     assert len(debug) == 2
@@ -150,7 +150,7 @@ async def test_nothing_is_formatted_when_logging_is_off(
     monkeypatch.setattr(logger, "level", logging.WARNING)
     api.answers.append(httpx.Response(503))
     async with api.client() as le:
-        await le.delivery_methods.update(42, 3, name="m")
+        await le.delivery_methods.update(42, 3, name="m", reset_omitted=True)
     assert len(api.requests) == 2
 
 
@@ -165,7 +165,7 @@ def test_leadexec_log_switches_logging_on(value: str, lines: int) -> None:
         "async def main():\n"
         "    async with lx.LeadExecClient(access_token='t', transport=httpx.MockTransport(h),\n"
         "                                 retry_backoff=0.0) as le:\n"
-        "        await le.delivery_methods.update(1, 2, name='m')\n"
+        "        await le.delivery_methods.update(1, 2, name='m', reset_omitted=True)\n"
         "anyio.run(main)\n"
     )
     env = {"LEADEXEC_LOG": value, "PATH": "/usr/bin:/bin"}

@@ -67,7 +67,9 @@ async def test_a_create_is_one_span_with_its_attributes(
     async with client(leadexec_emulator, provider) as le:
         cid = await le.clients.create(username="acme", password=PASSWORD)
         mid = await le.delivery_methods.update(
-            cid, await le.delivery_methods.create(cid, name="m", delivery_address="https://a.example/in")
+            cid,
+            await le.delivery_methods.create(cid, name="m", delivery_address="https://a.example/in"),
+            reset_omitted=True,
         )
     spans = exporter.get_finished_spans()
     assert [s.name for s in spans] == [
@@ -120,7 +122,8 @@ async def test_a_transport_failure_retry_names_the_failure_and_its_backoff(
     async with client(leadexec_emulator, provider, retry_backoff=0.02) as le:
         cid = await le.clients.create(username="acme", password=PASSWORD)
         leadexec_emulator.schedule_fault("drop-before", operation="upsert_client", times=1)
-        await le.clients.update(cid, username="acme")  # an update is resent after a dropped connection
+        # an update is resent after a dropped connection
+        await le.clients.update(cid, username="acme", reset_omitted=True)
     _, update = exporter.get_finished_spans()
     attributes = update.attributes or {}
     assert attributes["leadexec.request_kind"] == "update"
@@ -208,7 +211,8 @@ async def test_a_cancelled_call_ends_its_span(
         cid = await le.clients.create(username="acme", password=PASSWORD)
         leadexec_emulator.schedule_fault("drop-before", operation="upsert_client", times=1)
         with anyio.move_on_after(0.3) as scope:
-            await le.clients.update(cid, username="acme")  # cancelled in its 22-30 s backoff
+            # cancelled in its 22-30 s backoff
+            await le.clients.update(cid, username="acme", reset_omitted=True)
     assert scope.cancelled_caught
     _, span = exporter.get_finished_spans()
     attributes = span.attributes or {}
@@ -266,7 +270,7 @@ async def test_no_secret_reaches_a_span(
         )
         with pytest.raises(lx.OutcomeUnknownError):
             await le.delivery_accounts.create(cid, delivery_uid=mid, description="d", price=1.0)
-        await le.clients.update(cid, username="acme", password=PASSWORD)
+        await le.clients.update(cid, username="acme", password=PASSWORD, reset_omitted=True)
         token = le._auth.current()  # the bearer header actually sent
     assert token
     spans = exporter.get_finished_spans()

@@ -91,9 +91,9 @@ class Emulator:
         with self._counter_lock:
             self._requests = 0
             self._outcomes: dict[str, dict[str, int]] = {}
-            self._creates = dict.fromkeys(KINDS, 0)
-            self._updates = dict.fromkeys(KINDS, 0)
-            self._faults_seen = dict.fromkeys((*FAULT_KINDS, LATENCY), 0)
+            self._creates: dict[str, int] = dict.fromkeys(KINDS, 0)
+            self._updates: dict[str, int] = dict.fromkeys(KINDS, 0)
+            self._faults_seen: dict[str, int] = dict.fromkeys((*FAULT_KINDS, LATENCY), 0)
 
     def counters(self) -> dict[str, Any]:
         """The counters alone (see :meth:`state`)."""

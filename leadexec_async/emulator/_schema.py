@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]  # no stubs in the emulator extra
+import jsonschema.validators  # type: ignore[import-untyped]
 import yaml
 from jsonschema import Draft4Validator, FormatChecker
 from jsonschema.exceptions import ValidationError as SchemaError  # type: ignore[import-untyped]
@@ -155,14 +156,15 @@ def _describe(error: SchemaError, root: str = "the body") -> BodyError:
     """Turn a schema error into a message naming the field; never echoes the value (it may be a secret)."""
     base = list(error.absolute_path)
     keyword = error.validator
-    expected = error.validator_value
-    instance = error.instance
+    expected: Any = error.validator_value
+    instance: Any = error.instance
     if keyword == "required" and isinstance(instance, dict):
         missing = next((name for name in expected if name not in instance), None)
         name = _field_path([*base, missing]) if missing else _field_path(base)
         return BodyError(f"{name} is required", name)
     if keyword == "additionalProperties" and isinstance(instance, dict):
-        known = set(error.schema.get("properties", {}))
+        schema: Any = error.schema
+        known = set(schema.get("properties", {}))
         extra = sorted(str(name) for name in instance if name not in known)
         name = _field_path([*base, extra[0]]) if extra else _field_path(base)
         return BodyError(f"{name} is not a field of this record", name)

@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         text = json.dumps(listed, indent=2) + "\n"
     elif args.format == "csv":
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=_FIELDS, lineterminator="\n")
+        writer: csv.DictWriter[str] = csv.DictWriter(buffer, fieldnames=_FIELDS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(listed)
         text = buffer.getvalue()

@@ -121,6 +121,7 @@ class PostgresLedger(Ledger):
         self._secrets = _secrets_in(url)
         try:
             import psycopg
+            import psycopg.conninfo
         except ModuleNotFoundError as error:
             raise LedgerError(
                 f"a PostgreSQL ledger needs the 'postgres' extra ({error.name} is missing): "

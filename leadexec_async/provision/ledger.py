@@ -207,14 +207,15 @@ class Ledger:
     _columns_read = _COLUMNS
 
     def __new__(cls, target: str | os.PathLike[str], *, server: str | None = None) -> Ledger:
+        kind: type[Ledger] = cls
         if cls is Ledger:
             if is_ledger_url(target):
                 from ._postgres import PostgresLedger
 
-                cls = PostgresLedger
+                kind = PostgresLedger
             else:
-                cls = SqliteLedger
-        return super().__new__(cls)
+                kind = SqliteLedger
+        return object.__new__(kind)
 
     def __init__(self, target: str | os.PathLike[str], *, server: str | None = None) -> None:
         self.readonly = server is None

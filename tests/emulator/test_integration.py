@@ -81,20 +81,32 @@ async def test_quickstart_unchanged_but_for_the_base_url(emu: Emu, monkeypatch: 
         cid, mid, aid, again = await run_quickstart(le)
     assert again == aid
     (client,) = emu.records("clients")
-    assert (client["Info"]["ClientUID"], client["Info"]["Status"]) == (cid, "Suspended")
+    assert (client["Info"]["ClientUID"], client["Info"]["Status"]) == (cid, "Active")
     (method,) = emu.records("delivery_methods")
     assert (method["ClientDeliveryUID"], method["DeliveryAddress"]) == (mid, "https://acme.example/in")
     (account,) = emu.records("delivery_accounts")
     assert (account["ClientAccountUID"], account["Price"]) == (aid, 30.0)
+    # The one-field change kept every other field of the account.
+    assert (account["DayMax"], account["Description"], account["Criteria"][0]["Value"]) == (
+        100,
+        "Main",
+        "CA,NV",
+    )
 
 
 async def test_every_operation_creates_and_replaces(emu: Emu) -> None:
     async with emu.client() as le:
         cid, mid, aid = await _client_method_account(le)
-        assert await le.clients.update(cid, username="acme", status="Suspended") == cid
-        assert await le.delivery_methods.update(cid, mid, name="renamed", type="HTTP GET") == mid
+        assert await le.clients.update(cid, username="acme", status="Suspended", reset_omitted=True) == cid
         assert (
-            await le.delivery_accounts.update(cid, aid, delivery_uid=mid, description="B", price=3.0) == aid
+            await le.delivery_methods.update(cid, mid, name="renamed", type="HTTP GET", reset_omitted=True)
+            == mid
+        )
+        assert (
+            await le.delivery_accounts.update(
+                cid, aid, delivery_uid=mid, description="B", price=3.0, reset_omitted=True
+            )
+            == aid
         )
         second = await le.clients.upsert({"Info": {"Username": "beta", "Password": "pw", "Status": "New"}})
     assert second == cid + 1
@@ -114,9 +126,11 @@ async def test_error_statuses_reach_the_caller_as_their_errors(emu: Emu) -> None
         with pytest.raises(lx.ConflictError):
             await le.clients.create(username="acme", password="pw", status="Active")
         with pytest.raises(lx.NotFoundError):
-            await le.clients.update(cid + 500, username="ghost", status="Active")
+            await le.clients.update(cid + 500, username="ghost", status="Active", reset_omitted=True)
         with pytest.raises(lx.NotFoundError):
-            await le.delivery_methods.update(other, mid, name="not theirs", type="HTTP POST")
+            await le.delivery_methods.update(
+                other, mid, name="not theirs", type="HTTP POST", reset_omitted=True
+            )
         with pytest.raises(lx.BadRequestError) as bad:
             await le.delivery_accounts.create(other, delivery_uid=mid, description="wrong method", price=1.0)
         assert "DeliveryUID" in str(bad.value)
@@ -159,7 +173,7 @@ async def test_updates_are_retried_through_any_failure(emu: Emu, kind: str) -> N
     async with emu.client(max_retries=2) as le:
         cid = await le.clients.create(username="acme", password="pw", status="Active")
         emu.server.schedule_fault(kind, operation="upsert_client", times=2)
-        assert await le.clients.update(cid, username="acme", status="Dead") == cid
+        assert await le.clients.update(cid, username="acme", status="Dead", reset_omitted=True) == cid
     assert emu.records("clients")[0]["Info"]["Status"] == "Dead"
     assert emu.outcomes("upsert_client") == {"200": 2, kind: 2}
 
@@ -205,7 +219,7 @@ async def test_expired_token_is_renewed_and_the_request_resent(emu: Emu) -> None
     async with emu.client() as le:
         cid = await le.clients.create(username="acme", password="pw", status="Active")
         emu.clock.advance(TTL)  # the emulator's tokens expire; the client's clock has not moved
-        assert await le.clients.update(cid, username="acme", status="Late") == cid
+        assert await le.clients.update(cid, username="acme", status="Late", reset_omitted=True) == cid
         await le.delivery_methods.create(cid, name="m", type="HTTP POST")
     assert emu.outcomes("create_token") == {"200": 2}
     assert emu.outcomes("upsert_client") == {"200": 2, "401": 1}

@@ -51,7 +51,9 @@ async def test_failures_of_every_kind_leak_no_connection_and_no_task(
             async def one(i: int) -> None:
                 try:
                     if i % 2:
-                        await le.delivery_methods.update(client_id, 1 + i % 3, name=f"u{i}")
+                        await le.delivery_methods.update(
+                            client_id, 1 + i % 3, name=f"u{i}", reset_omitted=True
+                        )
                     else:
                         await le.delivery_methods.create(client_id, name=f"c{i}")
                     kind = "ok"
@@ -91,13 +93,13 @@ async def test_a_closed_client_refuses_every_method_and_sends_nothing(
     sent = leadexec_emulator.state()["counters"]["requests"]
     calls = [
         lambda: le.clients.create(username="u", password="p"),
-        lambda: le.clients.update(client_id, username="u"),
+        lambda: le.clients.update(client_id, username="u", reset_omitted=True),
         lambda: le.clients.upsert({"Info": {"Username": "u", "Password": "p"}}),
         lambda: le.delivery_methods.create(client_id, name="m"),
-        lambda: le.delivery_methods.update(client_id, method_id, name="m"),
+        lambda: le.delivery_methods.update(client_id, method_id, name="m", reset_omitted=True),
         lambda: le.delivery_methods.upsert(client_id, {"Name": "m"}),
         lambda: le.delivery_accounts.create(client_id, delivery_uid=method_id),
-        lambda: le.delivery_accounts.update(client_id, 1, delivery_uid=method_id),
+        lambda: le.delivery_accounts.update(client_id, 1, delivery_uid=method_id, reset_omitted=True),
         lambda: le.delivery_accounts.upsert(client_id, {"DeliveryUID": method_id}),
     ]
     for call in calls:
@@ -122,7 +124,7 @@ async def test_closing_while_requests_are_in_flight_ends_them_and_leaks_nothing(
 
     async def one(i: int) -> None:
         try:
-            results.append(await le.delivery_methods.update(client_id, 1, name=f"n{i}"))
+            results.append(await le.delivery_methods.update(client_id, 1, name=f"n{i}", reset_omitted=True))
         except Exception as exc:
             errors.append(exc)
 

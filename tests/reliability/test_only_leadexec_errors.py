@@ -98,7 +98,7 @@ async def test_an_unknown_exception_on_an_update_is_a_connection_error_not_repea
 
     async with _client(handler) as le:
         with pytest.raises(lx.APIConnectionError) as caught:
-            await le.delivery_methods.update(1, 2, name="m")
+            await le.delivery_methods.update(1, 2, name="m", reset_omitted=True)
     assert not isinstance(caught.value, lx.OutcomeUnknownError)
     assert len(sent) == 1
     _no_raw(caught.value)
@@ -139,7 +139,7 @@ async def test_a_parser_that_fails_unexpectedly_is_unknown_for_a_create_and_unex
         with pytest.raises(lx.OutcomeUnknownError) as unknown:
             await le.delivery_methods.create(1, name="m")
         with pytest.raises(lx.UnexpectedResponseError) as unexpected:
-            await le.delivery_methods.update(1, 2, name="m")
+            await le.delivery_methods.update(1, 2, name="m", reset_omitted=True)
     assert unexpected.value.body == "<withheld>"
     for error in (unknown.value, unexpected.value):
         _no_raw(error)
@@ -181,6 +181,6 @@ async def test_a_ca_bundle_that_cannot_be_read_is_a_validation_error(
         access_token=TOKEN, verify="/nonexistent/ca.pem", http_backend=http_backend
     ) as le:
         with pytest.raises(lx.ValidationError) as caught:
-            await le.clients.update(3, username="u")
+            await le.clients.update(3, username="u", reset_omitted=True)
     assert caught.value.field == "verify"
     assert caught.value.__cause__ is None

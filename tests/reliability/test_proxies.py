@@ -65,7 +65,7 @@ async def test_requests_go_through_the_proxy_given_with_its_credentials(backend:
             proxy=proxy.url(PROXY_USER, PROXY_PASSWORD),
         ) as le:
             cid = await le.clients.create(username="u", password="pw")
-            assert await le.clients.update(cid, username="u2", password="pw") == cid
+            assert await le.clients.update(cid, username="u2", password="pw", reset_omitted=True) == cid
         state = emulator.state()
         base_url = emulator.base_url
     assert [m for m, _ in proxy.seen] == ["PATCH", "PATCH"]
@@ -88,7 +88,7 @@ async def test_wrong_proxy_credentials_fail_clearly_and_hide_the_password(backen
         ) as le:
             assert PROXY_PASSWORD not in repr(vars(le))
             with pytest.raises(lx.LeadExecError) as caught:
-                await le.clients.update(3, username="u", password="pw")
+                await le.clients.update(3, username="u", password="pw", reset_omitted=True)
     assert proxy.refused == 1
     assert proxy.seen == []
     texts = "\n".join(all_strings_of_exception(caught.value))
@@ -114,21 +114,21 @@ async def test_a_connect_tunnel_carries_https_from_proxy_and_from_the_environmen
             verify=trusted,
             proxy=proxy.url(PROXY_USER, PROXY_PASSWORD),
         ) as le:
-            assert await le.clients.update(3, username="u") == 7
+            assert await le.clients.update(3, username="u", reset_omitted=True) == 7
         monkeypatch.setenv("HTTPS_PROXY", proxy.url(PROXY_USER, PROXY_PASSWORD))
         async with lx.LeadExecClient(
             access_token=TOKEN, base_url=base_url, http_backend=backend, verify=trusted
         ) as le:
-            assert await le.clients.update(3, username="u") == 7
+            assert await le.clients.update(3, username="u", reset_omitted=True) == 7
         async with lx.LeadExecClient(  # trust_env=False: straight to the server
             access_token=TOKEN, base_url=base_url, http_backend=backend, verify=trusted, trust_env=False
         ) as le:
-            assert await le.clients.update(3, username="u") == 7
+            assert await le.clients.update(3, username="u", reset_omitted=True) == 7
         monkeypatch.setenv("NO_PROXY", "127.0.0.1")
         async with lx.LeadExecClient(  # NO_PROXY names the host: straight to the server
             access_token=TOKEN, base_url=base_url, http_backend=backend, verify=trusted
         ) as le:
-            assert await le.clients.update(3, username="u") == 7
+            assert await le.clients.update(3, username="u", reset_omitted=True) == 7
     target = f"127.0.0.1:{tls_server.server_address[1]}"
     assert proxy.seen == [("CONNECT", target), ("CONNECT", target)]
     assert tls_server.answered == 4

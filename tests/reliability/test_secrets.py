@@ -120,7 +120,7 @@ async def test_validation_errors_never_show_the_secrets_of_the_call(
                 lambda: le.clients.create(username=123, password=PASSWORD),
                 lambda: le.clients.create(username="u", password=PASSWORD, status="Activ"),
                 lambda: le.clients.create(username="u", password=[PASSWORD]),
-                lambda: le.clients.update(0, password=PASSWORD),
+                lambda: le.clients.update(0, password=PASSWORD, reset_omitted=True),
                 lambda: le.clients.upsert(
                     {"Info": {"Username": "u", "Password": PASSWORD}, "Extra": PASSWORD}
                 ),
@@ -172,16 +172,16 @@ async def test_every_api_error_path_hides_tokens_secrets_and_passwords(
     async with le:
         errors = await _errors_of(
             [
-                lambda: le.delivery_methods.update(1, 2, name="m", **secret_fields),
-                lambda: le.delivery_methods.update(1, 2, name="m", **secret_fields),
-                lambda: le.delivery_methods.update(1, 2, name="m", **secret_fields),
+                lambda: le.delivery_methods.update(1, 2, name="m", **secret_fields, reset_omitted=True),
+                lambda: le.delivery_methods.update(1, 2, name="m", **secret_fields, reset_omitted=True),
+                lambda: le.delivery_methods.update(1, 2, name="m", **secret_fields, reset_omitted=True),
                 lambda: le.clients.create(username="u", password=PASSWORD),
-                lambda: le.delivery_methods.update(1, 2, name="m", **secret_fields),
+                lambda: le.delivery_methods.update(1, 2, name="m", **secret_fields, reset_omitted=True),
                 lambda: le.delivery_methods.create(1, name="m", **secret_fields),
                 lambda: le.clients.create(username="u", password=PASSWORD),
-                lambda: le.clients.update(3, username="u", password=PASSWORD),
-                lambda: le.clients.update(3, username="u", password=PASSWORD),
-                lambda: le.delivery_methods.update(1, 2, name="m", **secret_fields),
+                lambda: le.clients.update(3, username="u", password=PASSWORD, reset_omitted=True),
+                lambda: le.clients.update(3, username="u", password=PASSWORD, reset_omitted=True),
+                lambda: le.delivery_methods.update(1, 2, name="m", **secret_fields, reset_omitted=True),
             ]
         )
         assert_clean([repr(le), repr(le._auth), repr(vars(le))], "the client's repr")
@@ -210,7 +210,7 @@ async def test_a_2xx_without_an_id_that_echoes_the_request_hides_the_secrets(any
     api.answers.append(echo(200))
     async with lx.LeadExecClient(access_token=STATIC_TOKEN, transport=httpx.MockTransport(api)) as le:
         with pytest.raises(lx.UnexpectedResponseError) as caught:
-            await le.clients.update(3, username="u", password=PASSWORD)
+            await le.clients.update(3, username="u", password=PASSWORD, reset_omitted=True)
     assert_clean(all_strings_of_exception(caught.value), "UnexpectedResponseError")
 
 
@@ -233,7 +233,9 @@ async def test_token_failures_hide_the_client_secret(
         client_id="cid", client_secret=CLIENT_SECRET, transport=httpx.MockTransport(api), retry_backoff=0.0
     )
     async with le:
-        errors = await _errors_of([lambda: le.clients.update(3, username="u", password=PASSWORD)] * 5)
+        errors = await _errors_of(
+            [lambda: le.clients.update(3, username="u", password=PASSWORD, reset_omitted=True)] * 5
+        )
     assert [type(e) for e in errors] == [
         lx.AuthenticationError,
         lx.ServerError,
@@ -263,7 +265,7 @@ async def test_concurrent_token_waiters_share_a_failure_that_hides_the_secret(an
 
     async def one() -> None:
         try:
-            await le.delivery_methods.update(1, 2, name="m", ftp_password=FTP_PASSWORD)
+            await le.delivery_methods.update(1, 2, name="m", ftp_password=FTP_PASSWORD, reset_omitted=True)
         except lx.LeadExecError as exc:
             errors.append(exc)
 
@@ -463,7 +465,7 @@ async def test_a_secret_cut_at_the_status_preview_edge_leaves_no_piece(
     async with lx.LeadExecClient(access_token=PLAIN_TOKEN, transport=httpx.MockTransport(api)) as le:
         for _ in bodies:
             with pytest.raises(lx.BadRequestError) as caught:
-                await le.clients.update(3, username="u", password=NON_ASCII_PASSWORD)
+                await le.clients.update(3, username="u", password=NON_ASCII_PASSWORD, reset_omitted=True)
             errors.append(caught.value)
     for error in errors:
         assert_no_piece(all_strings_of_exception(error), [PLAIN_TOKEN, NON_ASCII_PASSWORD], str(error)[-80:])
@@ -481,7 +483,7 @@ async def test_a_secret_cut_at_the_id_preview_edge_leaves_no_piece(anyio_backend
     async with lx.LeadExecClient(access_token=PLAIN_TOKEN, transport=httpx.MockTransport(api)) as le:
         for _ in bodies:
             with pytest.raises(lx.UnexpectedResponseError) as caught:
-                await le.clients.update(3, username="u", password=NON_ASCII_PASSWORD)
+                await le.clients.update(3, username="u", password=NON_ASCII_PASSWORD, reset_omitted=True)
             assert_no_piece(reachable_strings(caught.value), [NON_ASCII_PASSWORD], str(caught.value)[-60:])
 
 
@@ -515,7 +517,9 @@ async def test_secrets_echoed_back_escaped_are_hidden(
         errors = await _errors_of(
             [
                 lambda: le.clients.create(username="u", password=NON_ASCII_PASSWORD),
-                lambda: le.delivery_methods.update(1, 2, name="m", ftp_password=NON_ASCII_PASSWORD),
+                lambda: le.delivery_methods.update(
+                    1, 2, name="m", ftp_password=NON_ASCII_PASSWORD, reset_omitted=True
+                ),
             ]
         )
     issued = f"{ISSUED}1"
@@ -537,7 +541,7 @@ async def test_a_token_endpoint_echoing_a_non_ascii_secret_escaped_hides_it(anyi
     )
     async with le:
         with pytest.raises(lx.BadRequestError) as caught:
-            await le.clients.update(3, username="u", password="pw-12345678")
+            await le.clients.update(3, username="u", password="pw-12345678", reset_omitted=True)
     assert "\\u00ef" in json.dumps(NON_ASCII_SECRET)  # the echo really is escaped
     assert_no_piece(reachable_strings(caught.value), [NON_ASCII_SECRET], str(caught.value))
 
@@ -598,7 +602,7 @@ async def test_an_unusable_fetched_token_is_refused_with_the_body_withheld(
     )
     async with le:
         with pytest.raises(lx.UnexpectedResponseError) as caught:
-            await le.clients.update(3, username="u", password=PASSWORD)
+            await le.clients.update(3, username="u", password=PASSWORD, reset_omitted=True)
     assert caught.value.body == "<token response withheld>"
     assert paths == ["/v1/authorization/token"]  # nothing was sent with it, and not asked again
     token = answer["access_token"]
@@ -623,7 +627,7 @@ async def test_a_piece_of_a_secret_quoted_by_the_server_is_hidden(anyio_backend:
     async with lx.LeadExecClient(access_token=PLAIN_TOKEN, transport=httpx.MockTransport(api)) as le:
         for _ in cuts:
             with pytest.raises(lx.PermissionDeniedError) as caught:
-                await le.clients.update(3, username="u", password=NON_ASCII_PASSWORD)
+                await le.clients.update(3, username="u", password=NON_ASCII_PASSWORD, reset_omitted=True)
             assert "refused, saw" in str(caught.value)
             assert_no_piece(
                 reachable_strings(caught.value), [PLAIN_TOKEN, NON_ASCII_PASSWORD], str(caught.value)
@@ -663,7 +667,7 @@ async def test_a_real_server_echoing_the_token_everywhere_leaves_no_piece_in_err
             access_token=PLAIN_TOKEN, base_url=server.url, http_backend=http_backend, trust_env=False
         ) as le:
             with pytest.raises(lx.BadRequestError) as caught:
-                await le.clients.update(3, username="u", password=NON_ASCII_PASSWORD)
+                await le.clients.update(3, username="u", password=NON_ASCII_PASSWORD, reset_omitted=True)
     assert "X-Echo" in caught.value.response.headers
     assert_no_piece(reachable_strings(caught.value), [PLAIN_TOKEN, NON_ASCII_PASSWORD], "the error")
     texts = all_log_texts(every_logger_at_debug)

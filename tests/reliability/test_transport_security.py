@@ -121,7 +121,7 @@ async def test_redirects_are_not_followed(anyio_backend: str, status: int) -> No
     )
     async with lx.LeadExecClient(access_token="t", transport=transport) as le:
         with pytest.raises(lx.APIStatusError) as caught:
-            await le.clients.update(3, username="u")
+            await le.clients.update(3, username="u", reset_omitted=True)
     assert caught.value.status_code == status
     assert [r.url.host for r in transport.requests] == ["api.leadexec.net"]
 
@@ -210,7 +210,7 @@ async def test_an_untrusted_certificate_is_refused_by_default(
 ) -> None:
     async with lx.LeadExecClient(access_token="t", base_url=_url(tls_server), retry_backoff=0.0) as le:
         with pytest.raises(lx.APIConnectionError):
-            await le.clients.update(3, username="u")
+            await le.clients.update(3, username="u", reset_omitted=True)
     assert tls_server.answered == 0  # type: ignore[attr-defined]
 
 
@@ -218,7 +218,7 @@ def test_a_certificate_failure_says_so_under_trio(tls_server: ThreadingHTTPServe
     async def call() -> lx.APIConnectionError:
         async with lx.LeadExecClient(access_token="t", base_url=_url(tls_server), max_retries=0) as le:
             with pytest.raises(lx.APIConnectionError) as caught:
-                await le.clients.update(3, username="u")
+                await le.clients.update(3, username="u", reset_omitted=True)
         return caught.value
 
     error = anyio.run(call, backend="trio")
@@ -232,13 +232,13 @@ async def test_a_trusted_certificate_works_and_its_host_name_is_checked(
     cert, _ = certificate
     trusted = ssl.create_default_context(cafile=str(cert))
     async with lx.LeadExecClient(access_token="t", base_url=_url(tls_server), verify=trusted) as le:
-        assert await le.clients.update(3, username="u") == 7
+        assert await le.clients.update(3, username="u", reset_omitted=True) == 7
     # the same certificate does not name "localhost": the host name check refuses it
     async with lx.LeadExecClient(
         access_token="t", base_url=_url(tls_server, "localhost"), verify=trusted, max_retries=0
     ) as le:
         with pytest.raises(lx.APIConnectionError):
-            await le.clients.update(3, username="u")
+            await le.clients.update(3, username="u", reset_omitted=True)
     assert tls_server.answered == 1  # type: ignore[attr-defined]
 
 
@@ -252,7 +252,7 @@ async def test_verification_is_off_only_when_asked_and_then_with_a_warning(
     assert len(warnings) == 1
     assert "verification is disabled" in warnings[0].getMessage()
     async with le:
-        assert await le.clients.update(3, username="u") == 7
+        assert await le.clients.update(3, username="u", reset_omitted=True) == 7
 
 
 def _unverified_context() -> ssl.SSLContext:
