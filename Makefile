@@ -5,13 +5,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help venv test pytest lint format typecheck generate check-generated demo bench soak emulator clean
+.PHONY: help venv test pytest lint format typecheck generate check-generated demo bench soak emulator clean \
+	test-versions test-newest mutants
 
 help:
 	@echo "make test             lint, type check, generated-code drift check and the test suite"
 	@echo "make demo             start the emulator, provision the example plan twice, stop the emulator"
 	@echo "make generate         regenerate generated/ from spec/openapi.yaml"
 	@echo "make check-generated  fail if generated/ differs from a fresh generation"
+	@echo "make test-versions    the test suite on every claimed Python (3.11, 3.12, 3.13; nox)"
+	@echo "make mutants          mutation testing of the rule modules (mutmut; on demand, slow)"
 	@echo "make lint | typecheck | format | bench | soak | emulator"
 
 $(STAMP): pyproject.toml
@@ -56,5 +59,25 @@ soak: venv
 emulator: venv
 	$(BIN)/leadexec emulator --host 127.0.0.1 --port 8080
 
+# pyenv's interpreters first on PATH, so that nox finds python3.12 and python3.13 (pyenv's shims
+# would answer for the global version only).
+PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $(HOME)/.pyenv)
+PYENV_PATH := $(subst $(eval) ,:,$(strip $(wildcard $(PYENV_ROOT)/versions/3.1[123].*/bin)))
+NOX := PATH="$(PYENV_PATH):$$PATH" $(BIN)/nox
+
+test-versions: venv
+	$(NOX)
+
+# The newest claimed version only (CI runs `make test` on the oldest, then this).
+test-newest: venv
+	$(NOX) --sessions tests-3.13
+
+# Mutation testing (docs/mutants.md); the configuration is [tool.mutmut] in pyproject.toml.
+# mutmut keeps its results in mutants/ and reuses them; `rm -rf mutants` starts afresh.
+mutants: venv
+	$(BIN)/mutmut run --max-children 2 || true
+	$(BIN)/mutmut results --all true > mutants-results.txt || $(BIN)/mutmut results > mutants-results.txt
+	$(BIN)/python scripts/mutants_summary.py mutants-results.txt
+
 clean:
-	rm -rf $(VENV) build dist .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .nox mutants
