@@ -221,3 +221,184 @@ def test_an_unknown_row_keeps_its_parent_and_fingerprint(tmp_path: Path) -> None
         row = ledger.get("delivery_method", "m1")
     assert row is not None
     assert (row.state, row.id, row.parent_id, row.fingerprint) == ("unknown", None, 77, "f-1")
+
+
+# ---------------------------------------------------------------- a provisioning run, record by record
+
+PLAN = """\
+clients:
+  - key: c0
+    username: acme
+    password: ${PW}
+    delivery_methods:
+      - key: m1
+        name: acme-post
+        type: HTTP POST
+        delivery_address: https://buyer.example/in
+    delivery_accounts:
+      - key: a1
+        delivery_method: m1
+        description: acme-account
+        price: 12.5
+"""
+KEYS = [("client", "c0"), ("delivery_method", "c0/m1"), ("delivery_account", "c0/a1")]
+
+
+class FakeServer:
+    """Answers upserts with fresh ids (the same id again for an update); ``refuse`` maps a record
+    name to the status its create gets."""
+
+    def __init__(self, refuse: dict[str, int] | None = None) -> None:
+        self.refuse = refuse or {}
+        self.requests: list[tuple[str, dict[str, Any]]] = []
+        self._next = 100
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        self.requests.append((request.method, body))
+        info = body.get("Info", body)
+        name = info.get("Username") or info.get("Name") or info.get("Description")
+        rid = (
+            info.get("ClientUID")
+            if "Info" in body
+            else body.get("ClientDeliveryUID", body.get("ClientAccountUID"))
+        )
+        if not rid and name in self.refuse:
+            return httpx.Response(self.refuse[name], text=f"refused {name}")
+        if not rid:
+            self._next += 1
+            rid = self._next
+        return httpx.Response(200, text=str(rid))
+
+
+async def _provision(server: FakeServer, ledger_path: Path, plan_text: str = PLAN, **runner: Any) -> Any:
+    from leadexec_async.provision import Runner, parse_plan
+
+    plan = parse_plan(plan_text, name="plan.yaml", environ={"PW": SECRET})
+    async with _client(server, max_retries=0) as le:
+        with Ledger(ledger_path, server="http://127.0.0.1:1") as ledger:
+            return await Runner(plan, ledger, **runner).run(le)
+
+
+def _preview(ledger_path: Path, plan_text: str = PLAN) -> dict[str, int]:
+    from leadexec_async.provision import Runner, parse_plan
+
+    plan = parse_plan(plan_text, name="plan.yaml", environ={"PW": SECRET})
+    with Ledger(ledger_path, server="http://127.0.0.1:1") as ledger:
+        return Runner(plan, ledger).preview().counts
+
+
+def _rows(ledger_path: Path) -> dict[tuple[str, str], tuple[str, int | None, int | None]]:
+    with Ledger(ledger_path, server="http://127.0.0.1:1") as ledger:
+        return {(r.kind, r.key): (r.state, r.id, r.parent_id) for r in ledger.rows()}
+
+
+async def test_a_plan_is_created_with_its_ids_then_left_unchanged(anyio_backend: str, tmp_path: Path) -> None:
+    ledger_path = tmp_path / "l.sqlite"
+    server = FakeServer()
+    assert _preview(ledger_path)["create"] == 3
+    first = await _provision(server, ledger_path)
+    assert [(r.kind, r.key, r.outcome, r.id, r.error) for r in first.results] == [
+        ("client", "c0", "created", 101, None),
+        ("delivery_method", "c0/m1", "created", 102, None),
+        ("delivery_account", "c0/a1", "created", 103, None),
+    ]
+    assert _rows(ledger_path) == {
+        ("client", "c0"): ("done", 101, None),
+        ("delivery_method", "c0/m1"): ("done", 102, 101),
+        ("delivery_account", "c0/a1"): ("done", 103, 101),
+    }
+    report = first.as_json()
+    assert report["records"][1] == {
+        "kind": "delivery_method",
+        "key": "c0/m1",
+        "id": 102,
+        "outcome": "created",
+        "error": None,
+    }
+    assert (report["summary"]["created"], report["summary"]["total"], report["summary"]["requests"]) == (
+        3,
+        3,
+        3,
+    )
+    assert report["summary"]["all_in_place"] is True
+    assert report["summary"]["dry_run"] is False
+    assert _preview(ledger_path)["unchanged"] == 3
+
+    again = await _provision(server, ledger_path)
+    assert [(r.outcome, r.id) for r in again.results] == [
+        ("unchanged", 101),
+        ("unchanged", 102),
+        ("unchanged", 103),
+    ]
+    assert again.requests == 0
+    assert len(server.requests) == 3
+
+
+async def test_a_changed_record_is_sent_as_an_update_of_its_ledger_id(
+    anyio_backend: str, tmp_path: Path
+) -> None:
+    ledger_path = tmp_path / "l.sqlite"
+    server = FakeServer()
+    await _provision(server, ledger_path)
+    changed = PLAN.replace("name: acme-post", "name: acme-post-2")
+    assert _preview(ledger_path, changed) == {
+        "create": 0,
+        "update": 1,
+        "unchanged": 2,
+        "unknown": 0,
+        "skipped": 0,
+    }
+    run = await _provision(server, ledger_path, changed)
+    assert [(r.outcome, r.id) for r in run.results] == [
+        ("unchanged", 101),
+        ("updated", 102),
+        ("unchanged", 103),
+    ]
+    [(method, body)] = server.requests[3:]
+    assert (method, body["ClientDeliveryUID"], body["ClientUID"], body["Name"]) == (
+        "PUT",
+        102,
+        101,
+        "acme-post-2",
+    )
+    assert _rows(ledger_path)[("delivery_method", "c0/m1")] == ("done", 102, 101)
+
+
+async def test_a_refused_create_fails_its_record_and_skips_what_hangs_from_it(
+    anyio_backend: str, tmp_path: Path
+) -> None:
+    ledger_path = tmp_path / "l.sqlite"
+    run = await _provision(FakeServer(refuse={"acme-post": 400}), ledger_path)
+    outcomes = {(r.kind, r.key): (r.outcome, r.id, r.error) for r in run.results}
+    assert outcomes[("client", "c0")] == ("created", 101, None)
+    outcome, rid, error = outcomes[("delivery_method", "c0/m1")]
+    assert (outcome, rid) == ("failed", None)
+    assert error is not None
+    assert "400" in error
+    assert outcomes[("delivery_account", "c0/a1")] == (
+        "skipped",
+        None,
+        "delivery method 'c0/m1' is not in place",
+    )
+    # nothing was applied, so the ledger keeps no row for it: the next run creates it
+    assert set(_rows(ledger_path)) == {("client", "c0")}
+    assert run.as_json()["summary"]["all_in_place"] is False
+
+
+async def test_an_unknown_create_is_recorded_whole_and_reported_not_resent(
+    anyio_backend: str, tmp_path: Path
+) -> None:
+    ledger_path = tmp_path / "l.sqlite"
+    server = FakeServer(refuse={"acme-account": 500})
+    run = await _provision(server, ledger_path)
+    assert run.results[2].outcome == "unknown"
+    assert _rows(ledger_path)[("delivery_account", "c0/a1")] == ("unknown", None, 101)
+    sent = len(server.requests)
+    again = await _provision(server, ledger_path)
+    last = again.results[2]
+    assert last.outcome == "unknown"
+    assert last.error is not None
+    assert "--retry-unknown" in last.error
+    assert len(server.requests) == sent  # never sent again without --retry-unknown
+    assert _preview(ledger_path)["unknown"] == 1
