@@ -402,3 +402,36 @@ async def test_an_unknown_create_is_recorded_whole_and_reported_not_resent(
     assert "--retry-unknown" in last.error
     assert len(server.requests) == sent  # never sent again without --retry-unknown
     assert _preview(ledger_path)["unknown"] == 1
+
+
+# ---------------------------------------------------------------- redaction and the adaptive rate
+
+
+def test_redaction_replaces_long_secrets_everywhere_and_short_ones_only_standing_alone() -> None:
+    from leadexec_async._logging import redact
+
+    assert redact("tokenabcdXYZ", ["abcd"]) == "token***XYZ"  # four characters: inside words too
+    assert redact("Xab abX ab 9ab ab9 (ab)", ["ab"]) == "Xab abX *** 9ab ab9 (***)"
+    assert redact("a-b c", ["", "zz"]) == "a-b c"  # an empty secret changes nothing
+
+
+def test_an_idle_client_starts_a_fresh_window_before_reading_429s() -> None:
+    """A 429 after an hour's silence is not read as a server that accepted almost nothing."""
+    import math
+
+    from leadexec_async import _constants as C
+    from leadexec_async._limits import AdaptiveRateLimiter
+
+    now = [0.0]
+    limiter = AdaptiveRateLimiter(None, clock=lambda: now[0])
+    for i in range(51):  # a busy first window, no 429
+        now[0] = i * C.ADAPTIVE_WINDOW / 50
+        limiter.on_response(200)
+    assert limiter.rate == math.inf
+    now[0] += 3600.0
+    limiter.on_response(429)
+    assert limiter.rate == math.inf  # a fresh window opened: nothing measured yet
+    for _ in range(10):
+        now[0] += C.ADAPTIVE_WINDOW / 10
+        limiter.on_response(200)
+    assert 0 < limiter.rate < math.inf  # measured over the fresh window
