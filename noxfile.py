@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import nox
 
-#: the versions in pyproject.toml's classifiers (tests/test_packaging.py keeps the two lists equal)
+#: the versions in pyproject.toml's classifiers (tests/test_versions.py keeps the two lists equal)
 PYTHONS = ["3.11", "3.12", "3.13"]
 
 nox.options.error_on_missing_interpreters = True
