@@ -435,3 +435,43 @@ def test_an_idle_client_starts_a_fresh_window_before_reading_429s() -> None:
         now[0] += C.ADAPTIVE_WINDOW / 10
         limiter.on_response(200)
     assert 0 < limiter.rate < math.inf  # measured over the fresh window
+
+
+# ---------------------------------------------------------------- which values an error hides
+
+
+async def test_a_secret_inside_a_longer_one_leaves_no_fragment_of_either(anyio_backend: str) -> None:
+    """The longest secret is masked first, so a password that begins the token hides no tail of it."""
+    token = "tok-abcdefgh-9876"
+    password = "tok-abcdefgh"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, text=f"token {token} and password {password}")
+
+    async with lx.LeadExecClient(access_token=token, transport=httpx.MockTransport(handler)) as le:
+        with pytest.raises(lx.BadRequestError) as caught:
+            await le.clients.create(username="u", password=password)
+    shown = f"{caught.value} {caught.value.body}"
+    assert "abcdefgh" not in shown
+    assert "9876" not in shown  # no tail of the token is left after masking the password inside it
+
+
+async def test_an_error_for_a_body_with_rows_is_redacted_and_keeps_plain_values(anyio_backend: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(409, text=f"username acme-buyer taken; smtp {SECRET}; ftp ftp-pw-1")
+
+    async with _client(handler) as le:
+        with pytest.raises(lx.ConflictError) as caught:
+            await le.delivery_methods.create(
+                3,
+                name="m",
+                type="E-Mail",
+                smtp_password=SECRET,
+                ftp_password="ftp-pw-1",
+                field_settings=[lx.FieldSetting.static("acme-buyer", "v")],
+            )
+    body = caught.value.body
+    assert isinstance(body, str)
+    assert SECRET not in body
+    assert "ftp-pw-1" not in body
+    assert "acme-buyer" in body  # not a secret: error texts stay readable
