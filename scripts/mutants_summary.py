@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sys
 from collections import Counter, defaultdict
+from pathlib import Path
 
 _LINE = re.compile(r"^\s*(?P<name>\S+__mutmut_\d+): (?P<status>.+)$")
 
@@ -23,7 +24,7 @@ def module_of(name: str) -> str:
 
 
 def main() -> int:
-    text = open(sys.argv[1], encoding="utf-8").read() if len(sys.argv) > 1 else sys.stdin.read()
+    text = Path(sys.argv[1]).read_text(encoding="utf-8") if len(sys.argv) > 1 else sys.stdin.read()
     by_module: dict[str, Counter[str]] = defaultdict(Counter)
     survivors: list[str] = []
     for line in text.splitlines():
@@ -41,11 +42,15 @@ def main() -> int:
     width = max(len(m) for m in by_module)
     print(f"{'module':<{width}}  " + "  ".join(f"{s:>9}" for s in [*statuses, "total"]))
     total: Counter[str] = Counter()
+
+    def row(name: str, counts: Counter[str]) -> str:
+        cells = [f"{counts[s]:>9}" for s in statuses] + [f"{sum(counts.values()):>9}"]
+        return f"{name:<{width}}  " + "  ".join(cells)
+
     for module in sorted(by_module):
-        counts = by_module[module]
-        total.update(counts)
-        print(f"{module:<{width}}  " + "  ".join(f"{counts[s]:>9}" for s in statuses) + f"  {sum(counts.values()):>9}")
-    print(f"{'all':<{width}}  " + "  ".join(f"{total[s]:>9}" for s in statuses) + f"  {sum(total.values()):>9}")
+        total.update(by_module[module])
+        print(row(module, by_module[module]))
+    print(row("all", total))
     if survivors:
         print(f"\n{len(survivors)} survived (see each with `.venv/bin/mutmut show NAME`):")
         for name in survivors:
