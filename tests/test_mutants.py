@@ -475,3 +475,13 @@ async def test_an_error_for_a_body_with_rows_is_redacted_and_keeps_plain_values(
     assert SECRET not in body
     assert "ftp-pw-1" not in body
     assert "acme-buyer" in body  # not a secret: error texts stay readable
+
+
+async def test_a_connection_failure_that_quotes_a_secret_of_the_body_masks_it(anyio_backend: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError(f"proxy refused body with {SECRET}")
+
+    async with _client(handler, max_retries=0) as le:
+        with pytest.raises(lx.APIConnectionError) as caught:
+            await le.clients.create(username="u", password=SECRET)
+    assert str(caught.value) == "PATCH /v1/clients failed: ConnectError: proxy refused body with ***"
