@@ -485,3 +485,35 @@ async def test_a_connection_failure_that_quotes_a_secret_of_the_body_masks_it(an
         with pytest.raises(lx.APIConnectionError) as caught:
             await le.clients.create(username="u", password=SECRET)
     assert str(caught.value) == "PATCH /v1/clients failed: ConnectError: proxy refused body with ***"
+
+
+# ---------------------------------------------------------------- fingerprints and client bodies
+
+
+def test_a_records_fingerprint_is_stable_across_releases() -> None:
+    """A ledger outlives the SDK version that wrote it: the same plan record must hash the same, or
+    every record of an old ledger would look changed and be sent again as an update. Changing the
+    canonical form is a deliberate, documented break; these values then change with it."""
+    from leadexec_async.provision.ledger import fingerprint
+
+    fields = {"username": "acme", "password": "pw-é", "date_added": dt.date(2024, 6, 2), "notes": "naïve"}
+    assert fingerprint("client", fields, {"client": None}) == (
+        "9f0c39f13e4abd71ca0e1e52b6ed5953456d5f947b9564570bf4800614fa070c"
+    )
+    assert fingerprint("delivery_method", {"name": "m"}, {"client": 101}) == (
+        "67331072d0eb2222a70e972dce458e065487134b7bb1e074d8e76a640a7089ae"
+    )
+    other = fingerprint("client", {**fields, "password": "pw-e"}, {"client": None})
+    assert other != fingerprint("client", fields, {"client": None})  # a new password is a change
+
+
+@pytest.mark.parametrize("key", ["FieldData", "field_data"])
+async def test_client_field_data_in_an_upsert_body_is_sent(anyio_backend: str, key: str) -> None:
+    requests: list[httpx.Request] = []
+    body = {"Info": {"Username": "u", "Password": "p"}, key: [{"ClientFieldUID": 4, "Value": "v"}]}
+    async with _client(_echo(requests)) as le:
+        await le.clients.upsert(body)
+        with pytest.raises(lx.ValidationError) as caught:
+            await le.clients.upsert({**body, key: [{"ClientFieldUID": "x", "Value": "v"}]})
+    assert _sent(requests)["FieldData"] == [{"ClientFieldUID": 4, "Value": "v"}]
+    assert caught.value.field == f"{key}[0].ClientFieldUID"
