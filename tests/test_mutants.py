@@ -517,3 +517,17 @@ async def test_client_field_data_in_an_upsert_body_is_sent(anyio_backend: str, k
             await le.clients.upsert({**body, key: [{"ClientFieldUID": "x", "Value": "v"}]})
     assert _sent(requests)["FieldData"] == [{"ClientFieldUID": 4, "Value": "v"}]
     assert caught.value.field == f"{key}[0].ClientFieldUID"
+
+
+def test_limits_refuse_bad_settings_naming_them() -> None:
+    from leadexec_async._limits import RateLimiter
+
+    for burst in (0, "2", 1.5):
+        with pytest.raises(lx.ValidationError) as caught:
+            RateLimiter(5.0, burst=burst)  # type: ignore[arg-type]
+        assert caught.value.field == "burst"
+        assert str(caught.value) == f"burst must be an integer >= 1, got {burst!r}"
+    with pytest.raises(lx.ValidationError) as refused:
+        lx.LeadExecClient(access_token="t", rate_limit=0)
+    assert refused.value.field == "rate_limit"
+    assert "rate_limit must be a positive number of requests per second, got 0" in str(refused.value)
