@@ -75,9 +75,9 @@ test-newest: venv
 # Mutation testing (docs/mutants.md); the configuration is [tool.mutmut] in pyproject.toml.
 # mutmut keeps its results in mutants/ and reuses them; `rm -rf mutants` starts afresh.
 mutants: venv
-	$(BIN)/mutmut run --max-children 2 || true
-	$(BIN)/mutmut results --all true > mutants-results.txt || $(BIN)/mutmut results > mutants-results.txt
-	$(BIN)/python scripts/mutants_summary.py mutants-results.txt
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results --all true > mutants/results.txt
+	$(BIN)/python scripts/mutants_summary.py mutants/results.txt
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .nox mutants

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 
@@ -531,3 +532,31 @@ def test_limits_refuse_bad_settings_naming_them() -> None:
         lx.LeadExecClient(access_token="t", rate_limit=0)
     assert refused.value.field == "rate_limit"
     assert "rate_limit must be a positive number of requests per second, got 0" in str(refused.value)
+
+
+async def test_a_3xx_answer_is_not_a_success(anyio_backend: str) -> None:
+    async with _client(lambda request: httpx.Response(300, text="5")) as le:
+        with pytest.raises(lx.APIStatusError) as caught:
+            await le.clients.update(5, notes="n")
+    assert caught.value.status_code == 300
+
+
+async def test_an_error_after_retries_counts_every_attempt(anyio_backend: str) -> None:
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(503, text="busy")
+
+    async with _client(handler, max_retries=2, retry_backoff=0.001, retry_backoff_max=0.001) as le:
+        with pytest.raises(lx.ServerError) as caught:
+            await le.clients.update(5, notes="n")
+    assert caught.value.attempts == len(sent) == 3
+
+
+async def test_retry_after_is_read_on_429_and_503_only(anyio_backend: str) -> None:
+    """A 500 with ``Retry-After: 30`` is retried on the backoff (an update), not after 30 s."""
+    answers = iter([httpx.Response(500, headers={"Retry-After": "30"}), httpx.Response(200, text="5")])
+    async with _client(lambda request: next(answers), retry_backoff=0.001, retry_backoff_max=0.001) as le:
+        with anyio.fail_after(10):
+            assert await le.clients.update(5, notes="n") == 5
