@@ -443,7 +443,7 @@ def test_an_idle_client_starts_a_fresh_window_before_reading_429s() -> None:
 
 async def test_a_secret_inside_a_longer_one_leaves_no_fragment_of_either(anyio_backend: str) -> None:
     """The longest secret is masked first, so a password that begins the token hides no tail of it."""
-    token = "tok-abcdefgh-9876"
+    token = "a-tok-abcdefgh-9876"  # sorts before the password: only length puts it first
     password = "tok-abcdefgh"
 
     def handler(request: httpx.Request) -> httpx.Response:
