@@ -560,3 +560,23 @@ async def test_retry_after_is_read_on_429_and_503_only(anyio_backend: str) -> No
     async with _client(lambda request: next(answers), retry_backoff=0.001, retry_backoff_max=0.001) as le:
         with anyio.fail_after(10):
             assert await le.clients.update(5, notes="n") == 5
+
+
+async def test_a_refused_update_reports_the_records_ledger_id(anyio_backend: str, tmp_path: Path) -> None:
+    ledger_path = tmp_path / "l.sqlite"
+    server = FakeServer()
+    await _provision(server, ledger_path)
+
+    def refuse_updates(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, text="no")
+
+    from leadexec_async.provision import Runner, parse_plan
+
+    changed = PLAN.replace("name: acme-post", "name: acme-post-2")
+    plan = parse_plan(changed, name="plan.yaml", environ={"PW": SECRET})
+    async with _client(refuse_updates, max_retries=0) as le:
+        with Ledger(ledger_path, server="http://127.0.0.1:1") as ledger:
+            run = await Runner(plan, ledger).run(le)
+    method = run.results[1]
+    assert (method.outcome, method.id) == ("failed", 102)  # still in place as 102, not updated
+    assert _rows(ledger_path)[("delivery_method", "c0/m1")] == ("done", 102, 101)
