@@ -5,7 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help venv test pytest lint format typecheck generate check-generated demo bench soak emulator docs clean
+.PHONY: help venv test pytest lint format typecheck generate check-generated demo bench soak emulator docs clean \
+	test-versions test-newest mutants
 
 help:
 	@echo "make test             lint, type check (mypy, pyright), generated-code drift check and the test suite"
@@ -13,6 +14,8 @@ help:
 	@echo "make docs             build the documentation site into site/ (mkdocs build --strict)"
 	@echo "make generate         regenerate generated/, leadexec_async/_surface.py, docs/fields.md from the spec"
 	@echo "make check-generated  fail if any of them differs from a fresh generation"
+	@echo "make test-versions    the test suite on every claimed Python (3.11, 3.12, 3.13; nox)"
+	@echo "make mutants          mutation testing of the rule modules (mutmut; on demand, slow)"
 	@echo "make lint | typecheck | format | bench | soak | emulator"
 
 $(STAMP): pyproject.toml
@@ -63,5 +66,25 @@ emulator: venv
 docs: venv
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
+# pyenv's interpreters first on PATH, so that nox finds python3.12 and python3.13 (pyenv's shims
+# would answer for the global version only).
+PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $(HOME)/.pyenv)
+PYENV_PATH := $(subst $(eval) ,:,$(strip $(wildcard $(PYENV_ROOT)/versions/3.1[123].*/bin)))
+NOX := PATH="$(PYENV_PATH):$$PATH" $(BIN)/nox
+
+test-versions: venv
+	$(NOX)
+
+# The newest claimed version only (CI runs `make test` on the oldest, then this).
+test-newest: venv
+	$(NOX) --sessions tests-3.13
+
+# Mutation testing (docs/mutants.md); the configuration is [tool.mutmut] in pyproject.toml.
+# mutmut keeps its results in mutants/ and reuses them; `rm -rf mutants` starts afresh.
+mutants: venv
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results --all true > mutants/results.txt
+	$(BIN)/python scripts/mutants_summary.py mutants/results.txt
+
 clean:
-	rm -rf $(VENV) build dist site .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist site .mypy_cache .ruff_cache .nox mutants

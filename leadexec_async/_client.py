@@ -531,9 +531,14 @@ def _is_loopback(host: str) -> bool:
     if host.lower() == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        ip = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         return False
+    # IPv4-mapped IPv6 (::ffff:127.0.0.1) is refused on every Python: 3.13's ipaddress calls it
+    # loopback, 3.11 and 3.12 do not, and the rule is the documented list (127.0.0.0/8, ::1, localhost).
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return False
+    return ip.is_loopback
 
 
 def _check_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:

@@ -6,9 +6,10 @@ test), so the builders are checked against the single source of truth.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import enum
+import json
+import re
 from typing import Any
 
 import pytest
@@ -233,7 +234,56 @@ def _keys(model: type) -> st.SearchStrategy[str]:
 
 
 def _nested_junk(model: type) -> st.SearchStrategy[dict[str, Any]]:
-    return st.dictionaries(_keys(model), ANYTHING, max_size=6)
+    return st.dictionaries(_keys(model), ANYTHING, max_size=6) | _nearly_valid(model)
+
+
+def _nearly_valid(model: type) -> st.SearchStrategy[dict[str, Any]]:
+    """Keywords valid by the spec (as the round trips above draw them), one of them set to anything:
+    so that accepted calls are common and what they produce is checked, not only refusals."""
+    name = model.__name__
+    skip = {"ClientAccountUID", "ClientDeliveryUID", "ClientUID"}
+    valid = _object(name, skip).map(lambda wire: _as_keywords(model, wire))
+    return st.tuples(valid, _keys(model), ANYTHING).map(lambda t: {**t[0], t[1]: t[2]})
+
+
+_ANY_CALL = {"body", "record_id", "client_uid"}  # what every build may blame besides the given keys
+
+
+def _snake(wire: str) -> str:
+    """``useRegEx`` -> ``use_reg_ex``, ``FTPUser`` -> ``ftp_user`` (the keyword spelling of a wire key)."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", wire).lower()
+
+
+def _outcome(build: Any, model: type, *, given: set[Any], required: set[str]) -> Any:
+    """Run ``build``: a refusal must name a field that was given (or a required one left out, or
+    an id); an acceptance must be a whole ``model`` whose JSON a server can read. Returns the
+    model, or None when refused."""
+    try:
+        built = build()
+    except ValidationError as refused:
+        error: ValidationError | None = refused
+    else:
+        error = None
+    if error is not None:
+        assert error.field is not None, str(error)
+        blamable = {str(k) for k in given} | required | _ANY_CALL
+        head = re.split(r"[.\[]", error.field, maxsplit=1)[0]
+        assert error.field in blamable or head in blamable, (error.field, str(error), given)
+        return None
+    assert isinstance(built, model)
+    json.dumps(built.to_dict(), allow_nan=False)  # no NaN or infinity, nothing JSON cannot hold
+    return built
+
+
+def _known(model: type) -> set[str]:
+    """Every key the SDK must accept for ``model``: its wire keys and their keyword spellings."""
+    wire = set(SHAPES[model].by_key) & {f.wire for f in SHAPES[model].fields}
+    return wire | {_snake(w) for w in wire}
+
+
+def _check_accepted_keys(given: Any, model: type) -> None:
+    unknown = {k for k in given or {} if k not in _known(model)}
+    assert not unknown, f"unknown keys accepted: {unknown}"
 
 
 @PROPS
@@ -246,8 +296,24 @@ def _nested_junk(model: type) -> st.SearchStrategy[dict[str, Any]]:
 def test_malformed_accounts_raise_only_validation_errors(
     fields: Any, body: Any, rid: Any, client: Any
 ) -> None:
-    with contextlib.suppress(ValidationError):
-        build_delivery_account(client, record_id=rid, body=body, fields=fields)
+    built = _outcome(
+        lambda: build_delivery_account(client, record_id=rid, body=body, fields=fields),
+        DeliveryAccount,
+        given={*fields, *(body or {})},
+        required={"delivery_uid", "DeliveryUID"},
+    )
+    if built is None:
+        return
+    _check_accepted_keys(fields, DeliveryAccount)
+    _check_accepted_keys(body, DeliveryAccount)
+    assert type(client) is int
+    assert client >= 1
+    assert built.client_uid == client
+    if rid is not None:
+        assert type(rid) is int
+        assert rid >= 0
+        assert record_id_of(built) == rid
+    assert built.delivery_uid >= 1  # required, and an existing method
 
 
 @PROPS
@@ -255,8 +321,19 @@ def test_malformed_accounts_raise_only_validation_errors(
     fields=_nested_junk(DeliveryMethod), body=st.none() | _nested_junk(DeliveryMethod), rid=st.integers(-1, 3)
 )
 def test_malformed_methods_raise_only_validation_errors(fields: Any, body: Any, rid: int) -> None:
-    with contextlib.suppress(ValidationError):
-        build_delivery_method(3, record_id=rid, body=body, fields=fields)
+    built = _outcome(
+        lambda: build_delivery_method(3, record_id=rid, body=body, fields=fields),
+        DeliveryMethod,
+        given={*fields, *(body or {})},
+        required=set(),
+    )
+    if built is None:
+        return
+    _check_accepted_keys(fields, DeliveryMethod)
+    _check_accepted_keys(body, DeliveryMethod)
+    assert rid >= 0
+    assert record_id_of(built) == rid
+    assert built.client_uid == 3
 
 
 @PROPS
@@ -274,8 +351,22 @@ def test_malformed_methods_raise_only_validation_errors(fields: Any, body: Any, 
     rid=st.integers(-1, 3) | st.none(),
 )
 def test_malformed_clients_raise_only_validation_errors(fields: Any, body: Any, rid: Any) -> None:
-    with contextlib.suppress(ValidationError):
-        build_client(record_id=rid, body=body, fields=fields)
+    built = _outcome(
+        lambda: build_client(record_id=rid, body=body, fields=fields),
+        ClientUpsert,
+        given={*fields, *(body or {})},
+        required={"username", "password", "Info", "Username", "Password"},
+    )
+    if built is None:
+        return
+    assert set(fields) <= _known(ClientInfo) | {"field_data"}, fields
+    assert set(body or {}) <= {"Info", "FieldData"}, body
+    if rid is not None:
+        assert rid >= 0
+        assert record_id_of(built) == rid
+    if not record_id_of(built):  # a create: the reference requires both
+        assert built.info.username
+        assert built.info.password
 
 
 ROW_MODELS = {"field_settings": DeliveryFieldSetting, "delivery_days": DeliveryDay}
@@ -285,5 +376,13 @@ ROW_MODELS = {"field_settings": DeliveryFieldSetting, "delivery_days": DeliveryD
 @given(data=st.data(), which=st.sampled_from(sorted(ROW_MODELS)))
 def test_malformed_rows_raise_only_validation_errors(data: st.DataObject, which: str) -> None:
     rows = data.draw(st.lists(ANYTHING | _nested_junk(ROW_MODELS[which]), max_size=3))
-    with contextlib.suppress(ValidationError):
-        build_delivery_method(3, record_id=0, fields={which: rows})
+    built = _outcome(
+        lambda: build_delivery_method(3, record_id=0, fields={which: rows}),
+        DeliveryMethod,
+        given={which},
+        required=set(),
+    )
+    if built is not None:  # every row given is sent, each a whole row of its kind
+        sent = getattr(built, which)
+        assert len(sent) == len(rows)
+        assert all(isinstance(row, ROW_MODELS[which]) for row in sent)

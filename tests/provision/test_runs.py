@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,48 @@ def test_a_second_run_of_a_finished_plan_sends_zero_requests(
     assert _requests(leadexec_emulator) == first
     assert json.loads(report.read_text())["summary"]["unchanged"] == 20
     assert audit(leadexec_emulator.state(), ledger_target, 4).in_place == 20
+
+
+def test_the_rate_limit_option_holds_the_request_rate_the_server_sees(
+    leadexec_emulator: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--rate-limit R``: the emulator receives the run's requests at no more than R per second.
+
+    Arrival times are taken inside the emulator (its fault draw runs once per API request, on
+    arrival), so what is measured is what the server sees, not what the client believes it sent.
+    """
+    arrivals: list[float] = []
+    faults = leadexec_emulator.emulator.faults
+    draw = faults.draw
+
+    def timed_draw(operation: str) -> Any:
+        arrivals.append(time.monotonic())
+        return draw(operation)
+
+    monkeypatch.setattr(faults, "draw", timed_draw)
+    limit = 40.0
+    total = write_plan(tmp_path / "plan.yaml", 8)
+    assert (
+        _provision(
+            leadexec_emulator,
+            tmp_path / "plan.yaml",
+            "--rate-limit",
+            str(limit),
+            "--concurrency",
+            "16",
+            monkeypatch=monkeypatch,
+        )
+        == 0
+    )
+    assert len(arrivals) == _requests(leadexec_emulator) == total
+    # Evenly spaced requests: n arrivals span at least (n - 1) / R seconds. Load only slows a run
+    # down, so the bound holds on a busy machine; 10 % absorbs the jitter of the first and last.
+    span = arrivals[-1] - arrivals[0]
+    assert (len(arrivals) - 1) / span <= limit * 1.1, f"{len(arrivals)} requests in {span:.3f} s"
+    # and in every window of one second, at most R (+1 for the window's edge) arrived
+    for i, start in enumerate(arrivals):
+        within = sum(1 for t in arrivals[i:] if t - start < 1.0)
+        assert within <= limit * 1.1 + 1, f"{within} requests within 1 s of arrival {i}"
 
 
 def test_a_changed_record_is_updated_in_place_and_only_it(

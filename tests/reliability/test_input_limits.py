@@ -3,12 +3,15 @@ or a hang.
 
 "Never a hang" is checked with a deadline (``anyio.fail_after``) around the
 work, not by timing it: each case must end, with the right error, before the
-deadline. Parsing runs in a worker thread so that the deadline can fire.
+deadline. Parsing and validating run in a worker thread (a client call on its
+own event loop there) so that the deadline can fire during synchronous work;
+a test checks that it does.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,10 +34,39 @@ DEADLINE = 30.0  # seconds: far above what any case needs; only a hang reaches i
 pytestmark = pytest.mark.anyio
 
 
-async def _bounded(fn: Callable[[], Any]) -> Any:
-    """Run ``fn`` in a worker thread; fail if it has not ended within DEADLINE."""
-    with anyio.fail_after(DEADLINE):
+async def _bounded(fn: Callable[[], Any], deadline: float = DEADLINE) -> Any:
+    """Run ``fn`` in a worker thread; fail if it has not ended within ``deadline``.
+
+    The thread is what lets the deadline fire: ``fail_after`` can only cancel at an
+    ``await``, and synchronous work (parsing, validating) has none.
+    """
+    with anyio.fail_after(deadline):
         return await anyio.to_thread.run_sync(fn, abandon_on_cancel=True)
+
+
+async def test_the_deadline_fires_during_synchronous_work(anyio_backend: str) -> None:
+    """The guard of every case below: a 0.5 s synchronous step does not pass a 0.1 s deadline."""
+    with pytest.raises(TimeoutError):
+        await _bounded(lambda: time.sleep(0.5), deadline=0.1)  # stands in for slow parsing
+
+
+async def _create_refused(backend: str, fields: dict[str, Any]) -> lx.ValidationError:
+    """``clients.create(**fields)`` on its own event loop in a worker thread, under the deadline."""
+
+    def create() -> BaseException | None:
+        async def go() -> BaseException | None:
+            async with lx.LeadExecClient(access_token="t", base_url="http://127.0.0.1:9") as le:
+                try:
+                    await le.clients.create(username="u", password="p", **fields)
+                except Exception as error:
+                    return error
+            return None
+
+        return anyio.run(go, backend=backend)
+
+    error = await _bounded(create)
+    assert isinstance(error, lx.ValidationError), repr(error)
+    return error
 
 
 async def _plan_error(raw: bytes | str, fmt: str = "yaml") -> PlanError:
@@ -237,10 +269,8 @@ DEEP = _deep_list(100_000)
 async def test_deeply_nested_body_values_are_validation_errors(
     anyio_backend: str, fields: dict[str, Any]
 ) -> None:
-    async with lx.LeadExecClient(access_token="t", base_url="http://127.0.0.1:9") as le:
-        with anyio.fail_after(DEADLINE), pytest.raises(lx.ValidationError) as caught:
-            await le.clients.create(username="u", password="p", **fields)
-    assert len(str(caught.value)) < 500
+    error = await _create_refused(anyio_backend, fields)
+    assert len(str(error)) < 500
 
 
 @pytest.mark.parametrize(
@@ -256,10 +286,8 @@ async def test_deeply_nested_body_values_are_validation_errors(
 async def test_huge_or_deep_values_get_a_short_validation_error(
     anyio_backend: str, fields: dict[str, Any]
 ) -> None:
-    async with lx.LeadExecClient(access_token="t", base_url="http://127.0.0.1:9") as le:
-        with anyio.fail_after(DEADLINE), pytest.raises(lx.ValidationError) as caught:
-            await le.clients.create(username="u", password="p", **fields)
-    assert len(str(caught.value)) < 1_000
+    error = await _create_refused(anyio_backend, fields)
+    assert len(str(error)) < 1_000
 
 
 async def test_a_body_over_the_servers_limit_is_a_clear_400_and_the_server_stays_up(

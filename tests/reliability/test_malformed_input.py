@@ -2,15 +2,24 @@
 
 The client methods (``clients`` / ``delivery_methods`` / ``delivery_accounts``
 ``create`` / ``update`` / ``upsert``) run against a counting transport: a call
-that raises must have sent zero requests. A call that does not raise was
-valid input and sends exactly one. The builders (``Criteria``,
-``FieldSetting``, ``weekly``, ``on_date``) raise ValidationError and nothing else.
+that raises must have sent zero requests. A call that does not raise sends
+exactly one, and must have been valid by an independent oracle: ``ORACLE``
+below, written here from the API reference's types and bounds (not read from
+the SDK or the spec). The oracle also generates input it forbids (0 ids,
+integers out of range, NaN and infinities, wrong types), which must be refused
+with a ValidationError naming the field, before anything is sent. The builders
+(``Criteria``, ``FieldSetting``, ``weekly``, ``on_date``) raise ValidationError
+and nothing else.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
+import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
@@ -108,6 +117,159 @@ CALLS: dict[str, st.SearchStrategy[tuple[str, str, tuple[Any, ...], dict[str, An
 }
 
 
+# ---------------------------------------------------------------- the oracle
+#
+# From the reference (../shared/seed/leadexec-api-reference.md): identifiers and counts are
+# `integer` / `int`, which the .NET backend holds in 32 bits; an id in the URL names an existing
+# record, so it is at least 1; `Price` is a `double`, which has no NaN or infinity in JSON; the
+# quantity limits are counts where "-1 means no maximum"; `DeliveryDelay` is a number of seconds;
+# `AlternatePosting` names a method, 0 for none; `TimeOffset` is hours from UTC, which on Earth run
+# from -12 to +14; `bool` fields are true or false; `string` fields are text.
+
+LOWEST, HIGHEST = -(2**31), 2**31 - 1
+
+
+@dataclass(frozen=True)
+class Rule:
+    keyword: str  # the SDK's keyword for the field (its wire name in snake case)
+    wire: str  # the reference's name
+    kind: str  # "int", "number", "bool" or "str"
+    lo: int = LOWEST
+    hi: int = HIGHEST
+
+    def allows(self, value: Any) -> bool:
+        """Whether the reference allows ``value`` here. Only what it forbids outright is False."""
+        if self.kind == "int":
+            return isinstance(value, int) and not isinstance(value, bool) and self.lo <= value <= self.hi
+        if self.kind == "number":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                return False
+            if isinstance(value, int):
+                return abs(value) <= sys.float_info.max  # a double holds it
+            return math.isfinite(value)
+        if self.kind == "bool":
+            return isinstance(value, bool)
+        return isinstance(value, str)
+
+    def edges(self) -> list[Any]:
+        """Values just outside what the rule allows, and values of the wrong type."""
+        wrong_type: list[Any] = {
+            "int": [True, 1.0, "1", None],
+            "number": [True, "1.5", None],
+            "bool": [1, 0, "true", None],
+            "str": [1, b"x", None],
+        }[self.kind]
+        if self.kind == "int":
+            return [self.lo - 1, self.hi + 1, *wrong_type]
+        if self.kind == "number":
+            return [math.nan, math.inf, -math.inf, 10**400, *wrong_type]
+        return wrong_type
+
+    def forbidden(self) -> st.SearchStrategy[Any]:
+        """Any value the rule forbids."""
+        if self.kind == "int":
+            out_of_range = st.integers(max_value=self.lo - 1) | st.integers(min_value=self.hi + 1)
+            return out_of_range | st.floats() | st.booleans() | st.text(max_size=3) | st.none()
+        if self.kind == "number":
+            not_finite = st.sampled_from([math.nan, math.inf, -math.inf]) | st.integers(min_value=2**1024)
+            return not_finite | st.booleans() | st.text(max_size=3) | st.none()
+        return st.sampled_from(self.edges()) | st.binary(max_size=2) | st.lists(st.none(), max_size=1)
+
+
+PATH_ID = Rule("id", "url segment", "int", 1)
+ORACLE: dict[str, list[Rule]] = {
+    "clients": [
+        Rule("user_uid", "UserUID", "int"),
+        Rule("time_offset", "TimeOffset", "int", -12, 14),
+        Rule("reseller_uid", "ResellerUID", "int"),
+        Rule("group_uid", "GroupUID", "int"),
+        Rule("override_reassign", "OverrideReassign", "bool"),
+        Rule("notes", "Notes", "str"),
+        Rule("time_zone_name", "TimeZoneName", "str"),
+    ],
+    "delivery_methods": [
+        Rule("lead_type_uid", "LeadTypeUID", "int"),
+        Rule("lead_cat_uid", "LeadCatUID", "int"),
+        Rule("in_testing", "inTesting", "bool"),
+        Rule("use_reg_ex", "useRegEx", "bool"),
+        Rule("smtp_auth", "SMTPAuth", "bool"),
+        Rule("email_notify", "EmailNotify", "bool"),
+        Rule("name", "Name", "str"),
+        Rule("delivery_address", "DeliveryAddress", "str"),
+    ],
+    "delivery_accounts": [
+        Rule("delivery_uid", "DeliveryUID", "int", 1),
+        Rule("price", "Price", "number"),
+        Rule("hour_max", "HourMax", "int", -1),
+        Rule("day_max", "DayMax", "int", -1),
+        Rule("week_max", "WeekMax", "int", -1),
+        Rule("month_max", "MonthMax", "int", -1),
+        Rule("delivery_delay", "DeliveryDelay", "int", 0),
+        Rule("alternate_posting", "AlternatePosting", "int", 0),
+        Rule("use_order", "useOrder", "bool"),
+        Rule("automation_enabled", "AutomationEnabled", "bool"),
+        Rule("description", "Description", "str"),
+    ],
+}
+# What each call needs besides the field under test (valid by the reference).
+VALID: dict[str, dict[str, Any]] = {
+    "clients": {"username": "u", "password": "p"},
+    "delivery_methods": {"name": "m", "type": "HTTP POST"},
+    "delivery_accounts": {"delivery_uid": 7},
+}
+
+
+def _ids(resource: str, method: str) -> int:
+    """How many ids the call takes before its fields: client id (not for clients), record id (update)."""
+    return (0 if resource == "clients" else 1) + (1 if method == "update" else 0)
+
+
+def _violations(call: tuple[str, str, tuple[Any, ...], dict[str, Any]]) -> list[str]:
+    """The fields of ``call`` whose value the oracle forbids (named as in the call)."""
+    resource, method, args, kwargs = call
+    found: list[str] = []
+    if method in ("create", "update"):
+        ids = args[: _ids(resource, method)]
+        found += [f"id #{n}" for n, value in enumerate(ids) if not PATH_ID.allows(value)]
+        found += [
+            r.keyword for r in ORACLE[resource] if r.keyword in kwargs and not r.allows(kwargs[r.keyword])
+        ]
+        return found
+    if resource != "clients" and not PATH_ID.allows(args[0]):
+        found.append("client id")
+    body = args[-1]
+    if resource == "clients" and isinstance(body, dict):
+        body = body.get("Info")
+    if isinstance(body, dict):
+        found += [r.wire for r in ORACLE[resource] if r.wire in body and not r.allows(body[r.wire])]
+    return found
+
+
+def _field_call(
+    resource: str, method: str, rule: Rule, value: Any
+) -> tuple[str, str, tuple[Any, ...], dict[str, Any]]:
+    """A call valid by the oracle in every respect except ``rule``'s field, set to ``value``."""
+    return resource, method, (3, 5)[: _ids(resource, method)], {**VALID[resource], rule.keyword: value}
+
+
+def _case_id(part: Any) -> str:
+    return part.keyword if isinstance(part, Rule) else str(part)
+
+
+FIELD_CASES = [
+    (resource, method, rule)
+    for resource, rules in ORACLE.items()
+    for rule in rules
+    for method in ("create", "update")
+]
+ID_CASES = [
+    (resource, method, position)
+    for resource in ORACLE
+    for method in ("create", "update")
+    for position in range(_ids(resource, method))
+]
+
+
 def _run_call(
     backend: str, call: tuple[str, str, tuple[Any, ...], dict[str, Any]]
 ) -> tuple[BaseException | None, int]:
@@ -132,8 +294,10 @@ def _run_call(
 def test_malformed_calls_raise_validation_error_and_send_nothing(
     name: str, backend: str, data: st.DataObject
 ) -> None:
-    error, sent = _run_call(backend, data.draw(CALLS[name]))
+    call = data.draw(CALLS[name])
+    error, sent = _run_call(backend, call)
     if error is None:
+        assert _violations(call) == []  # accepted: the reference allows every value the oracle knows
         assert sent == 1  # valid input after all: sent once
     else:
         assert isinstance(error, lx.ValidationError), repr(error)
@@ -276,3 +440,106 @@ def test_dates_at_the_ends_of_the_calendar_are_validation_errors(backend: str) -
         assert isinstance(error, lx.ValidationError), (value, error)
         assert error.field == "date_added"
         assert sent == 0
+
+
+# ---------------------------------------------------------------- input the oracle forbids
+
+
+def _refused(backend: str, call: tuple[str, str, tuple[Any, ...], dict[str, Any]], field: str) -> None:
+    error, sent = _run_call(backend, call)
+    assert isinstance(error, lx.ValidationError), f"{call!r} was not refused: {error!r}"
+    assert sent == 0
+    assert error.field == field, (error.field, str(error))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(("resource", "method", "rule"), FIELD_CASES, ids=_case_id)
+def test_values_just_outside_the_reference_are_refused_naming_the_field(
+    resource: str, method: str, rule: Rule, backend: str
+) -> None:
+    for value in rule.edges():
+        _refused(backend, _field_call(resource, method, rule, value), rule.keyword)
+
+
+@pytest.mark.parametrize(("resource", "method", "rule"), FIELD_CASES, ids=_case_id)
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_value_the_reference_forbids_is_refused_naming_the_field(
+    resource: str, method: str, rule: Rule, data: st.DataObject
+) -> None:
+    value = data.draw(rule.forbidden())
+    assert not rule.allows(value)  # the oracle agrees with itself
+    _refused("asyncio", _field_call(resource, method, rule, value), rule.keyword)
+
+
+@pytest.mark.parametrize(("resource", "method", "rule"), FIELD_CASES, ids=_case_id)
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_values_the_reference_allows_are_sent_as_given(
+    resource: str, method: str, rule: Rule, data: st.DataObject
+) -> None:
+    value = data.draw(
+        {
+            "int": st.integers(rule.lo, rule.hi),
+            "number": st.floats(min_value=0, max_value=1e12, allow_nan=False),
+            "bool": st.booleans(),
+            "str": st.text(st.characters(codec="utf-8"), max_size=8),
+        }[rule.kind]
+    )
+    transport = CountingTransport()
+
+    async def go() -> None:
+        async with lx.LeadExecClient(access_token="t", transport=transport, max_retries=0) as le:
+            ids = (3, 5)[: _ids(resource, method)]
+            await getattr(getattr(le, resource), method)(*ids, **{**VALID[resource], rule.keyword: value})
+
+    anyio.run(go)
+    [request] = transport.requests
+    body = json.loads(request.content)
+    sent = (body["Info"] if resource == "clients" else body)[rule.wire]
+    assert (sent == value and type(sent) is type(value)) or (rule.kind == "number" and sent == float(value))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(("resource", "method", "position"), ID_CASES, ids=str)
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_ids_the_reference_forbids_are_refused(
+    resource: str, method: str, position: int, backend: str, data: st.DataObject
+) -> None:
+    bad = data.draw(st.sampled_from([*PATH_ID.edges(), 0]) | PATH_ID.forbidden())
+    ids = [3, 5][: _ids(resource, method)]
+    ids[position] = bad
+    error, sent = _run_call(backend, (resource, method, tuple(ids), dict(VALID[resource])))
+    assert isinstance(error, lx.ValidationError), f"id {bad!r} was not refused: {error!r}"
+    assert sent == 0
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(("resource", "method", "position"), ID_CASES, ids=str)
+def test_id_zero_is_refused(resource: str, method: str, position: int, backend: str) -> None:
+    """0 means "new" in a body; in the URL it names no record (the reference: an existing identifier)."""
+    ids = [3, 5][: _ids(resource, method)]
+    ids[position] = 0
+    error, sent = _run_call(backend, (resource, method, tuple(ids), dict(VALID[resource])))
+    assert isinstance(error, lx.ValidationError), repr(error)
+    assert sent == 0
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("resource", ["delivery_methods", "delivery_accounts", "clients"])
+def test_upsert_bodies_are_held_to_the_oracle(resource: str, backend: str) -> None:
+    """The same rules for a whole body given to ``upsert`` (wire names)."""
+    for rule in ORACLE[resource]:
+        for value in rule.edges():
+            fields = {"Username": "u", "Password": "p"} if resource == "clients" else {}
+            if resource == "delivery_accounts":
+                fields = {"ClientAccountUID": 0, "DeliveryUID": 7}
+            if resource == "delivery_methods":
+                fields = {"ClientDeliveryUID": 0, "Name": "m", "Type": 0}
+            fields[rule.wire] = value
+            body: dict[str, Any] = {"Info": fields} if resource == "clients" else fields
+            args = (body,) if resource == "clients" else (3, body)
+            call = (resource, "upsert", args, {})
+            assert _violations(call) == [rule.wire]
+            _refused(backend, call, f"Info.{rule.wire}" if resource == "clients" else rule.wire)

@@ -21,7 +21,9 @@ from ._soak import ALL_FAULTS, PASSWORD, run_soak
 from ._support import PlanShape
 
 
-def _check(figures: Any, tmp_path: Path) -> None:
+def _check(figures: Any, tmp_path: Path, kills: int) -> None:
+    # a run that finished before its kill point proved nothing about being killed
+    assert figures.kills == kills, "\n".join(figures.run_lines)
     assert figures.duplicates == 0
     assert figures.silently_missing == 0
     assert figures.orphans == 0
@@ -40,7 +42,7 @@ def test_short_soak_converges_with_nothing_duplicated_or_missing(
 ) -> None:
     emulator = leadexec_emulator_factory(faults=ALL_FAULTS.replace("0.01-0.2", "0.001-0.01"), seed=20240611)
     figures = run_soak(emulator, tmp_path, PlanShape(clients=30, methods=2, accounts=8), kills=1, seed=7)
-    _check(figures, tmp_path)
+    _check(figures, tmp_path, kills=1)
 
 
 @pytest.mark.soak
@@ -55,4 +57,4 @@ def test_soak_5000_records_every_fault_kill_and_converge(
         print("\n\nfault soak:", ALL_FAULTS)
         print("\n".join(figures.run_lines))
         print(figures.table())
-    _check(figures, tmp_path)
+    _check(figures, tmp_path, kills=5)

@@ -69,6 +69,15 @@ def test_plain_http_to_loopback_is_allowed(ip: Any) -> None:
     assert lx.LeadExecClient(access_token="t", base_url=f"http://{host}:8080").base_url.startswith("http://")
 
 
+@settings(max_examples=40, deadline=None)
+@given(ip=st.ip_addresses(network="127.0.0.0/8"))
+def test_ipv4_mapped_loopback_is_refused_on_every_python(ip: Any) -> None:
+    """``::ffff:127.x.y.z`` is refused on 3.11-3.13 alike (3.13's ipaddress calls it loopback, 3.11's not)."""
+    with pytest.raises(lx.ValidationError) as caught:
+        lx.LeadExecClient(access_token="t", base_url=f"http://[::ffff:{ip}]:8080")
+    assert caught.value.field == "base_url"
+
+
 @pytest.mark.parametrize(
     "url",
     [
