@@ -80,7 +80,7 @@ async def test_a_connection_failure_names_its_cause(anyio_backend: str, failure:
 
     async with _client(handler, max_retries=0) as le:
         with pytest.raises(lx.APIConnectionError) as caught:
-            await le.clients.update(5, notes="n")
+            await le.clients.update(5, notes="n", reset_omitted=True)
     assert str(caught.value) == f"PATCH /v1/clients failed: {detail}"
 
 
@@ -97,7 +97,7 @@ async def test_a_connection_failure_without_text_shows_the_first_cause_that_has_
 
     async with _client(handler, max_retries=0) as le:
         with pytest.raises(lx.APIConnectionError) as caught:
-            await le.clients.update(5, notes="n")
+            await le.clients.update(5, notes="n", reset_omitted=True)
     assert str(caught.value) == (
         "PATCH /v1/clients failed: ConnectError: ConnectionResetError: reset by peer during the handshake"
     )
@@ -125,7 +125,7 @@ async def test_a_retry_is_logged_with_the_method_path_and_attempt(
 
     async with _client(lambda request: next(answers), retry_backoff=0.001, retry_backoff_max=0.001) as le:
         with caplog.at_level(logging.INFO, logger="leadexec_async"):
-            assert await le.clients.update(5, notes="n") == 5
+            assert await le.clients.update(5, notes="n", reset_omitted=True) == 5
     [line] = [r.getMessage() for r in caplog.records if "retrying in" in r.getMessage()]
     assert line.startswith("PATCH /v1/clients: ")
     assert "503" in line
@@ -537,7 +537,7 @@ def test_limits_refuse_bad_settings_naming_them() -> None:
 async def test_a_3xx_answer_is_not_a_success(anyio_backend: str) -> None:
     async with _client(lambda request: httpx.Response(300, text="5")) as le:
         with pytest.raises(lx.APIStatusError) as caught:
-            await le.clients.update(5, notes="n")
+            await le.clients.update(5, notes="n", reset_omitted=True)
     assert caught.value.status_code == 300
 
 
@@ -550,7 +550,7 @@ async def test_an_error_after_retries_counts_every_attempt(anyio_backend: str) -
 
     async with _client(handler, max_retries=2, retry_backoff=0.001, retry_backoff_max=0.001) as le:
         with pytest.raises(lx.ServerError) as caught:
-            await le.clients.update(5, notes="n")
+            await le.clients.update(5, notes="n", reset_omitted=True)
     assert caught.value.attempts == len(sent) == 3
 
 
@@ -559,7 +559,7 @@ async def test_retry_after_is_read_on_429_and_503_only(anyio_backend: str) -> No
     answers = iter([httpx.Response(500, headers={"Retry-After": "30"}), httpx.Response(200, text="5")])
     async with _client(lambda request: next(answers), retry_backoff=0.001, retry_backoff_max=0.001) as le:
         with anyio.fail_after(10):
-            assert await le.clients.update(5, notes="n") == 5
+            assert await le.clients.update(5, notes="n", reset_omitted=True) == 5
 
 
 async def test_a_refused_update_reports_the_records_ledger_id(anyio_backend: str, tmp_path: Path) -> None:
