@@ -92,9 +92,11 @@ class HttpxWire:
                     decoder.flush()
         finally:
             # Closing a response not read to its end closes its connection. Shielded, so that
-            # a cancellation (the attempt's deadline) cannot leave it open.
-            with anyio.CancelScope(shield=True), anyio.move_on_after(_CLOSE_GRACE):
-                await response.aclose()
+            # a cancellation (the attempt's deadline) cannot leave it open. A body read to its
+            # end has closed the response already (httpx does it), so the usual answer skips this.
+            if not response.is_closed:
+                with anyio.CancelScope(shield=True), anyio.move_on_after(_CLOSE_GRACE):
+                    await response.aclose()
             # httpx links a response and its stream both ways, so every response would wait
             # for the cycle collector; it is closed by now, so drop the link.
             response.stream = _SPENT
