@@ -353,3 +353,17 @@ async def test_backoff_sleep_holds_no_concurrency_slot() -> None:
                     )
                 )
     assert calls == ["first", "second", "first"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [(Kind.CREATE, Action.UNKNOWN), (Kind.UPDATE, Action.RAISE), (Kind.TOKEN, Action.RAISE)],
+)
+def test_a_failure_of_no_known_kind_is_never_repeated(kind: Kind, expected: Action) -> None:
+    """An unexpected exception in the response path: a create may have been applied (unknown);
+    an update or a token request is not repeated, since the same failure would likely come again."""
+    from leadexec_async._wire import UnexpectedFailureError
+
+    assert classify_exception(kind, UnexpectedFailureError("ValueError: boom")) is expected
+    # an ordinary read error after sending is still repeated for an update
+    assert classify_exception(Kind.UPDATE, httpx.ReadError("x")) is Action.RETRY
