@@ -29,7 +29,6 @@ import contextlib
 import hashlib
 import os
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
@@ -92,20 +91,6 @@ def _secrets_in(url: str) -> list[str]:
     for secret in found:
         forms.update({secret, unquote(secret), quote(unquote(secret), safe="")})
     return sorted((f for f in forms if f), key=len, reverse=True)
-
-
-class _Tx:
-    def __init__(self, ledger: PostgresLedger) -> None:
-        self.ledger = ledger
-
-    def __enter__(self) -> None:
-        self.ledger._execute("BEGIN")
-
-    def __exit__(self, exc_type: object, *_: object) -> None:
-        if exc_type is None:
-            self.ledger._execute("COMMIT")
-        else:
-            self.ledger._rollback()
 
 
 class PostgresLedger(Ledger):
@@ -205,9 +190,6 @@ class PostgresLedger(Ledger):
         # the error that ended the block is the news; a broken connection rolls back anyway
         with contextlib.suppress(self._errors, LedgerError):
             self._conn().execute("ROLLBACK")
-
-    def _transaction(self) -> AbstractContextManager[None]:
-        return _Tx(self)
 
     def close(self) -> None:
         """Close the connection, which releases the run lock."""

@@ -54,7 +54,6 @@ import os
 import sqlite3
 import sys
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal, get_args
@@ -268,9 +267,23 @@ class Ledger:
         """Run one query and return its rows; see :meth:`_run`."""
         return self._run(self._sql(sql), params, rows=True)
 
-    def _transaction(self) -> AbstractContextManager[None]:
-        """A transaction: committed when the block ends, rolled back when it raises."""
+    #: the statement that opens a write transaction on this backend
+    _BEGIN = "BEGIN"
+
+    def _rollback(self) -> None:
+        """Roll back after a failed block; a failure here is not raised (the block's error is the news)."""
         raise NotImplementedError
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """A transaction: committed when the block ends, rolled back when it raises."""
+        self._execute(self._BEGIN)
+        try:
+            yield
+        except BaseException:
+            self._rollback()
+            raise
+        self._execute("COMMIT")
 
     def close(self) -> None:
         """Close the ledger and release its run lock."""
@@ -604,22 +617,11 @@ class SqliteLedger(Ledger):
             what = "cannot read the ledger" if rows else "cannot write the ledger"
             raise LedgerError(f"{self.path}: {what}: {error}") from None
 
-    class _Tx:
-        def __init__(self, ledger: SqliteLedger) -> None:
-            self.ledger = ledger
+    _BEGIN = "BEGIN IMMEDIATE"  # takes the write lock at once, so a busy ledger fails before any change
 
-        def __enter__(self) -> None:
-            self.ledger._execute("BEGIN IMMEDIATE")
-
-        def __exit__(self, exc_type: object, *_: object) -> None:
-            if exc_type is None:
-                self.ledger._execute("COMMIT")
-            else:
-                with contextlib.suppress(sqlite3.Error):  # the error that ended the block is the news
-                    self.ledger._conn().execute("ROLLBACK")
-
-    def _transaction(self) -> AbstractContextManager[None]:
-        return SqliteLedger._Tx(self)
+    def _rollback(self) -> None:
+        with contextlib.suppress(sqlite3.Error):  # the error that ended the block is the news
+            self._conn().execute("ROLLBACK")
 
     def close(self) -> None:
         """Close the file and release the run lock."""
